@@ -56,7 +56,8 @@ molecule: install ## every molecule scenario against the strict local AWS
 	cd extensions && molecule test --all
 
 demo: install ## build a collector on the strict local AWS, print its endpoint, fetch the pixel
-	$(BIN)/python tests/demo.py
+	@mkdir -p .tmp
+	$(BIN)/python -m tests.demo
 
 .build:
 	@rm -rf .build && mkdir -p $(BUILD_DIR)
