@@ -1,0 +1,149 @@
+"""Start and stop the strict local AWS: in-process (:class:`StrictAWS`) or as a child process (:func:`spawn`)."""
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from moto.moto_server.werkzeug_app import MotoRequestHandler
+from werkzeug.serving import make_server
+
+from .app import StrictApp
+from .calllog import CallLog
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class QuietRequestHandler(MotoRequestHandler):
+    """moto's request handler without werkzeug's access log (the call log records every request)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Do not print one line per request."""
+
+
+class StrictAWS:
+    """The strict local AWS served by werkzeug's threaded server in a background thread."""
+
+    def __init__(self, port: int = 0, call_log: str | None = None, deploy_reads: int = 2,
+                 fault_rate: float = 0.0, fault_seed: int = 0, host: str = "127.0.0.1"):
+        self.host = host
+        self.port = port
+        self.log = CallLog(call_log)
+        self.app = StrictApp(self.log, deploy_reads=deploy_reads, fault_rate=fault_rate, fault_seed=fault_seed)
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """``http://HOST:PORT`` of the running server."""
+        if self._server is None:
+            raise RuntimeError("StrictAWS is not started")
+        return f"http://{self.host}:{self._server.server_port}"
+
+    def start(self) -> "StrictAWS":
+        """Bind, listen and serve in a daemon thread; returns once connections are accepted."""
+        if self._server is not None:
+            return self
+        self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=QuietRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="strict-aws", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> "StrictAWS":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def calls(self) -> list[dict[str, Any]]:
+        """The call log entries recorded since start or the last reset."""
+        return self.log.entries()
+
+    def reset(self) -> None:
+        """Wipe moto and layer state and the in-memory call log; restore the start-up configuration."""
+        self.app.reset()
+
+    def configure(self, **settings: Any) -> None:
+        """Change ``deploy_reads``, ``fault_rate`` and/or ``fault_seed`` while running."""
+        self.app.configure(**settings)
+
+
+class SpawnedStrictAWS:
+    """Handle on a ``python -m tests.strict_aws`` child process."""
+
+    def __init__(self, process: subprocess.Popen, endpoint: str):
+        self.process = process
+        self.endpoint = endpoint
+        self.pid = process.pid
+
+    def stop(self, timeout: float = 10.0) -> int:
+        """SIGTERM the child (SIGKILL after ``timeout``) and return its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        return self.process.returncode
+
+    def __enter__(self) -> "SpawnedStrictAWS":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def cli_args(port: int = 0, call_log: str | None = None, deploy_reads: int = 2, fault_rate: float = 0.0,
+             fault_seed: int = 0, host: str = "127.0.0.1", pid_file: str | None = None, endpoint_file: str | None = None) -> list[str]:
+    """Command-line arguments of ``python -m tests.strict_aws`` for these settings."""
+    args = ["--host", host, "--port", str(port), "--deploy-reads", str(deploy_reads),
+            "--fault-rate", str(fault_rate), "--fault-seed", str(fault_seed)]
+    for flag, value in (("--call-log", call_log), ("--pid-file", pid_file), ("--endpoint-file", endpoint_file)):
+        if value:
+            args += [flag, str(value)]
+    return args
+
+
+def spawn(timeout: float = 20.0, **settings: Any) -> SpawnedStrictAWS:
+    """Start ``python -m tests.strict_aws`` as a child process and wait for its endpoint line.
+
+    Accepts the :class:`StrictAWS` keyword arguments plus ``pid_file`` and ``endpoint_file``.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    process = subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, "-m", "tests.strict_aws", *cli_args(**settings)],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.1)
+        if ready:
+            line = process.stdout.readline().strip()
+            if line.startswith("http://"):
+                return SpawnedStrictAWS(process, line)
+        if process.poll() is not None:
+            break
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"strict AWS did not start (exit code {process.returncode})")
+

@@ -1,0 +1,166 @@
+"""S3 rules: each test shows plain moto accepting a request that the strict layer rejects as AWS does."""
+
+import json
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from .testutil import ACCOUNT, ALL_BPA_OFF, ALL_BPA_ON, LOCATION, expect_error, plain_client, public_read_policy
+
+BUCKET = "strict-bucket"
+
+
+def make_bucket(s3, name=BUCKET, ownership=None, bpa_off=False):
+    kwargs = {"ObjectOwnership": ownership} if ownership else {}
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration=LOCATION, **kwargs)
+    if bpa_off:
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=ALL_BPA_OFF)
+
+
+def test_new_bucket_defaults(strict_aws):
+    with mock_aws():
+        s3 = plain_client("s3")
+        make_bucket(s3)
+        expect_error(s3.get_bucket_ownership_controls, "OwnershipControlsNotFoundError", 404, Bucket=BUCKET)
+        expect_error(s3.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", 404, Bucket=BUCKET)
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3)
+    rules = s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"]
+    assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"] == ALL_BPA_ON
+
+
+def test_object_ownership_header_honoured(strict_aws):
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3, ownership="ObjectWriter")
+    rules = s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"]
+    assert rules == [{"ObjectOwnership": "ObjectWriter"}]
+    assert s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"] == ALL_BPA_ON
+
+
+def test_create_bucket_with_acl_under_owner_enforced(strict_aws):
+    with mock_aws():
+        plain_client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration=LOCATION, ACL="public-read")
+    s3 = strict_aws.boto3_client("s3")
+    expect_error(s3.create_bucket, "InvalidBucketAclWithObjectOwnership", 400, Bucket=BUCKET, CreateBucketConfiguration=LOCATION, ACL="public-read")
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration=LOCATION, ACL="private")
+
+
+OWNER_GRANT = 'id="75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"'
+ACL_REQUESTS = {
+    "PutObject canned": lambda s3: s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="private"),
+    "PutObject grant header": lambda s3: s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"'),
+    "PutObjectAcl canned": lambda s3: s3.put_object_acl(Bucket=BUCKET, Key="seed", ACL="public-read"),
+    "PutObjectAcl body": lambda s3: s3.put_object_acl(Bucket=BUCKET, Key="seed", AccessControlPolicy={
+        "Owner": {"ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"},
+        "Grants": [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}),
+    "PutBucketAcl canned": lambda s3: s3.put_bucket_acl(Bucket=BUCKET, ACL="private"),
+    "CopyObject": lambda s3: s3.copy_object(Bucket=BUCKET, Key="copy", CopySource={"Bucket": BUCKET, "Key": "seed"}, ACL="authenticated-read"),
+    "CreateMultipartUpload": lambda s3: s3.create_multipart_upload(Bucket=BUCKET, Key="mpu", ACL="public-read"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACL_REQUESTS))
+def test_acl_on_bucket_owner_enforced(strict_aws, name):
+    call = ACL_REQUESTS[name]
+    with mock_aws():
+        s3 = plain_client("s3")
+        make_bucket(s3, ownership="BucketOwnerEnforced")
+        s3.put_object(Bucket=BUCKET, Key="seed", Body=b"x")
+        call(s3)
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3)
+    s3.put_object(Bucket=BUCKET, Key="seed", Body=b"x")
+    err = expect_error(call, "AccessControlListNotSupported", 400, s3)
+    assert err.response["Error"]["Message"] == "The bucket does not allow ACLs"
+
+
+def test_bucket_owner_full_control_allowed_on_owner_enforced(strict_aws):
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3)
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="bucket-owner-full-control")
+    s3.put_object(Bucket=BUCKET, Key="k2", Body=b"x", GrantFullControl=OWNER_GRANT)
+
+
+def test_block_public_acls_bucket_and_account(strict_aws):
+    with mock_aws():
+        s3 = plain_client("s3")
+        make_bucket(s3, ownership="ObjectWriter")
+        s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=ALL_BPA_ON)
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="public-read")
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3, ownership="ObjectWriter")
+    expect_error(s3.put_object, "AccessDenied", 403, Bucket=BUCKET, Key="k", Body=b"x", ACL="public-read")
+    expect_error(s3.put_bucket_acl, "AccessDenied", 403, Bucket=BUCKET, ACL="public-read-write")
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="private")
+    s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=ALL_BPA_OFF)
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="public-read")
+    control = strict_aws.boto3_client("s3control")
+    control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration={**ALL_BPA_OFF, "BlockPublicAcls": True})
+    expect_error(s3.put_object_acl, "AccessDenied", 403, Bucket=BUCKET, Key="k", ACL="public-read")
+
+
+def test_block_public_policy(strict_aws):
+    policy = public_read_policy(BUCKET)
+    with mock_aws():
+        s3 = plain_client("s3")
+        make_bucket(s3)
+        s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=ALL_BPA_ON)
+        s3.put_bucket_policy(Bucket=BUCKET, Policy=policy)
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3)
+    expect_error(s3.put_bucket_policy, "AccessDenied", 403, Bucket=BUCKET, Policy=policy)
+    restricted = json.loads(policy)
+    restricted["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceArn": "arn:aws:cloudfront::123456789012:distribution/E1"}}
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(restricted))
+    s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=ALL_BPA_OFF)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=policy)
+    strict_aws.boto3_client("s3control").put_public_access_block(
+        AccountId=ACCOUNT, PublicAccessBlockConfiguration={**ALL_BPA_OFF, "BlockPublicPolicy": True})
+    expect_error(s3.put_bucket_policy, "AccessDenied", 403, Bucket=BUCKET, Policy=policy)
+
+
+def test_owner_enforced_with_foreign_grants(strict_aws):
+    controls = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    with mock_aws():
+        s3 = plain_client("s3")
+        make_bucket(s3, ownership="ObjectWriter")
+        s3.put_bucket_acl(Bucket=BUCKET, ACL="public-read")
+        s3.put_bucket_ownership_controls(Bucket=BUCKET, OwnershipControls=controls)
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3, ownership="ObjectWriter", bpa_off=True)
+    s3.put_bucket_acl(Bucket=BUCKET, ACL="public-read")
+    expect_error(s3.put_bucket_ownership_controls, "InvalidBucketAclWithObjectOwnership", 400, Bucket=BUCKET, OwnershipControls=controls)
+    s3.put_bucket_acl(Bucket=BUCKET, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=BUCKET, OwnershipControls=controls)
+
+
+def test_tls_only_policy_does_not_block_signed_requests(strict_aws):
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "TLSOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+    with mock_aws():
+        s3 = plain_client("s3")
+        make_bucket(s3)
+        s3.put_bucket_policy(Bucket=BUCKET, Policy=policy)
+        with pytest.raises(ClientError) as info:  # moto ignores the Condition and denies
+            s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=policy)
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+    assert s3.get_object(Bucket=BUCKET, Key="k")["Body"].read() == b"x"
+    s3.delete_object(Bucket=BUCKET, Key="k")
+    assert s3.get_bucket_policy(Bucket=BUCKET)["Policy"] == policy
+
+
+def test_unconditional_deny_still_applies(strict_aws):
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3)
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}]}))
+    expect_error(s3.put_object, "AccessDenied", 403, Bucket=BUCKET, Key="k", Body=b"x")
