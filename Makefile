@@ -14,9 +14,11 @@ INSTALLED := $(VENV)/.installed
 COLLECTION_LINK := .collections/ansible_collections/clickstream/collectors
 # ansible-test must run from a path ending in ansible_collections/<namespace>/<name>.
 BUILD_DIR := .build/ansible_collections/clickstream/collectors
+# where the ansible package installed amazon.aws and community.aws
+SITE_COLLECTIONS = $(shell $(BIN)/python -c 'import ansible_collections; print(list(ansible_collections.__path__)[0])')
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: help install test lint sanity units strict-aws functional molecule demo clean
+.PHONY: help install test lint sanity units strict-aws functional molecule demo clean build-copy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -39,11 +41,11 @@ lint: install ## ansible-lint, production profile, no skips
 	ansible-lint --offline --profile production
 
 sanity: install ## ansible-test sanity (no ignore entries) on a copy of the tracked files
-	@$(MAKE) --no-print-directory .build
+	@$(MAKE) --no-print-directory build-copy
 	cd $(BUILD_DIR) && ansible-test sanity --venv --python 3.12 --color no
 
 units: install ## ansible-test units
-	@$(MAKE) --no-print-directory .build
+	@$(MAKE) --no-print-directory build-copy
 	cd $(BUILD_DIR) && ansible-test units --venv --python 3.12 --color no
 
 strict-aws: install ## the strict local AWS's own tests
@@ -59,11 +61,15 @@ demo: install ## build a collector on the strict local AWS, print its endpoint, 
 	@mkdir -p .tmp
 	$(BIN)/python -m tests.demo
 
-.build:
+build-copy:
 	@rm -rf .build && mkdir -p $(BUILD_DIR)
 	@git ls-files -z --cached --others --exclude-standard \
 		| while IFS= read -r -d '' f; do [ -e "$$f" ] && printf '%s\0' "$$f"; done \
 		| tar --null -T - -cf - | tar -xf - -C $(BUILD_DIR)
+	@# its own repository: ansible-test lists files through git, and this copy is ignored by the checkout's
+	@git -C $(BUILD_DIR) init -q
+	@# the dependencies, where ansible-test looks for them: beside the collection
+	@for ns in amazon community; do ln -sfn "$(SITE_COLLECTIONS)/$$ns" .build/ansible_collections/$$ns; done
 
 clean: ## remove the venv, the collection link and build copies
 	rm -rf $(VENV) .collections .build .tmp
