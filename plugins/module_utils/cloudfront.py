@@ -1,0 +1,355 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: clickstream.collectors contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""CloudFront helpers shared by the collection's modules.
+
+Finding a distribution (by id, alias or caller reference), reading its config with the ETag,
+updating it with IfMatch (re-reading and re-applying the change when someone else updated it
+meanwhile: 412 PreconditionFailed), waiting until it is Deployed, tags, and the pure functions
+that overlay the fields a module manages onto the config AWS returns.
+
+CloudFront is a global service: its API is signed in us-east-1 whatever region the play uses.
+Every call goes through ``AWSRetry.jittered_backoff`` (throttling and 5xx); other errors are
+raised to the caller, which knows the resource and the fix to name in its message.
+"""
+
+import copy
+import time
+
+try:
+    import botocore  # noqa: F401  pylint: disable=unused-import
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+CLOUDFRONT_REGION = "us-east-1"
+# Managed cache policy "CachingOptimized": query strings are logged but neither forwarded nor in the cache key.
+CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+# How many times an update re-reads the config and retries after 412 PreconditionFailed.
+MAX_UPDATE_ATTEMPTS = 5
+# Source: AWS CloudFront Developer Guide, "Standard logging (legacy)", section "Choose an Amazon S3
+# bucket for your standard logs": buckets in these regions cannot receive legacy standard logs
+# (the first five are documented; the later opt-in regions are excluded as well). Standard logging v2
+# (CloudWatch Logs vended delivery) can deliver there.
+STANDARD_LOGGING_UNSUPPORTED_REGIONS = (
+    "af-south-1",
+    "ap-east-1",
+    "ap-southeast-3",
+    "eu-south-1",
+    "me-south-1",
+    "me-central-1",
+    "ap-south-2",
+    "ap-southeast-4",
+    "eu-south-2",
+    "eu-central-2",
+    "il-central-1",
+    "ca-west-1",
+    "ap-southeast-5",
+    "mx-central-1",
+    "ap-southeast-7",
+)
+LOG_BUCKET_DOMAIN_SUFFIX = ".s3.amazonaws.com"
+# Legacy cache settings AWS omits when a cache policy is attached (moto returns them anyway).
+LEGACY_CACHE_KEYS = ("ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL")
+
+# Marks a key that overlay() removes from the current config.
+REMOVE = object()
+
+
+class DeployTimeout(Exception):
+    """The distribution was still InProgress when the wait ran out."""
+
+    def __init__(self, distribution_id, timeout, status):
+        super().__init__(f"distribution {distribution_id} was still {status} after {timeout} seconds")
+        self.distribution_id = distribution_id
+        self.timeout = timeout
+        self.status = status
+
+
+def cloudfront_client(module):
+    """A CloudFront client (us-east-1, the global API's signing region) with retries on throttling and 5xx."""
+    return module.client("cloudfront", region=CLOUDFRONT_REGION, retry_decorator=AWSRetry.jittered_backoff())
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads
+# ---------------------------------------------------------------------------------------------
+
+
+@AWSRetry.jittered_backoff()
+def _list_distributions(client):
+    raw = getattr(client, "client", client)
+    paginator = raw.get_paginator("list_distributions")
+    return paginator.paginate().build_full_result()
+
+
+def list_distributions(client):
+    """Return every distribution summary of the account (ListDistributions, all pages)."""
+    return _list_distributions(client).get("DistributionList", {}).get("Items") or []
+
+
+@AWSRetry.jittered_backoff()
+def _get_distribution(client, distribution_id):
+    return client.get_distribution(Id=distribution_id)
+
+
+def get_distribution(client, distribution_id):
+    """Return (distribution, etag) from GetDistribution, or (None, None) when it does not exist."""
+    try:
+        response = _get_distribution(client, distribution_id)
+    except is_boto3_error_code("NoSuchDistribution"):
+        return None, None
+    return response["Distribution"], response.get("ETag")
+
+
+@AWSRetry.jittered_backoff()
+def _get_distribution_config(client, distribution_id):
+    return client.get_distribution_config(Id=distribution_id)
+
+
+def get_distribution_config(client, distribution_id):
+    """Return (config, etag) from GetDistributionConfig; NoSuchDistribution is raised."""
+    response = _get_distribution_config(client, distribution_id)
+    return response["DistributionConfig"], response.get("ETag")
+
+
+def find_distribution_id(client, distribution_id=None, alias=None, caller_reference=None):
+    """Return the id of the distribution with this id, alias or caller reference, or None.
+
+    An id is returned as given (GetDistribution then tells whether it exists). An alias is looked up in
+    the ListDistributions summaries. A caller reference is not in the summaries: each distribution's
+    config is read (GetDistributionConfig) until one matches.
+    """
+    if distribution_id:
+        return distribution_id
+    summaries = list_distributions(client)
+    if alias:
+        wanted = alias.lower().rstrip(".")
+        for summary in summaries:
+            items = (summary.get("Aliases") or {}).get("Items") or []
+            if wanted in [item.lower() for item in items]:
+                return summary["Id"]
+        return None
+    if caller_reference:
+        for summary in summaries:
+            try:
+                config, dummy = get_distribution_config(client, summary["Id"])
+            except is_boto3_error_code("NoSuchDistribution"):
+                continue  # deleted between the list and the read
+            if config.get("CallerReference") == caller_reference:
+                return summary["Id"]
+        return None
+    raise ValueError("one of distribution_id, alias or caller_reference is required")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes
+# ---------------------------------------------------------------------------------------------
+
+
+@AWSRetry.jittered_backoff()
+def _update_distribution(client, distribution_id, config, etag):
+    return client.update_distribution(Id=distribution_id, DistributionConfig=config, IfMatch=etag)
+
+
+def update_distribution_config(client, distribution_id, apply_change, config=None, etag=None, max_attempts=MAX_UPDATE_ATTEMPTS):
+    """Update a distribution with IfMatch, re-reading and re-applying the change on 412 PreconditionFailed.
+
+    ``apply_change(config)`` gets a copy of the current DistributionConfig and returns the config to
+    write. ``config`` and ``etag``, when given, are the values the caller has just read (saving one
+    read on the first attempt). Returns (changed, response): changed is False and response None when
+    the change is already there (someone else made it meanwhile); response is UpdateDistribution's
+    (``Distribution`` and ``ETag``). After ``max_attempts`` stale ETags the last PreconditionFailed is raised.
+    """
+    for attempt in range(max_attempts):
+        if config is None or etag is None or attempt > 0:
+            config, etag = get_distribution_config(client, distribution_id)
+        new_config = apply_change(copy.deepcopy(config))
+        if new_config == config:
+            return False, None
+        try:
+            return True, _update_distribution(client, distribution_id, new_config, etag)
+        except is_boto3_error_code("PreconditionFailed"):
+            if attempt + 1 >= max_attempts:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@AWSRetry.jittered_backoff()
+def _delete_distribution(client, distribution_id, etag):
+    return client.delete_distribution(Id=distribution_id, IfMatch=etag)
+
+
+def delete_distribution(client, distribution_id, max_attempts=MAX_UPDATE_ATTEMPTS):
+    """Delete a (disabled, deployed) distribution with a fresh ETag; retry on 412 PreconditionFailed.
+
+    Returns False when it was already gone. DistributionNotDisabled is raised to the caller.
+    """
+    for attempt in range(max_attempts):
+        try:
+            dummy, etag = get_distribution_config(client, distribution_id)
+        except is_boto3_error_code("NoSuchDistribution"):
+            return False
+        try:
+            _delete_distribution(client, distribution_id, etag)
+            return True
+        except is_boto3_error_code("PreconditionFailed"):
+            if attempt + 1 >= max_attempts:
+                raise
+        except is_boto3_error_code("NoSuchDistribution"):
+            return False
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@AWSRetry.jittered_backoff()
+def create_distribution_with_tags(client, config, tags):
+    """CreateDistributionWithTags; returns the response (``Distribution``, ``ETag``, ``Location``)."""
+    return client.create_distribution_with_tags(
+        DistributionConfigWithTags={"DistributionConfig": config, "Tags": {"Items": ansible_dict_to_boto3_tag_list(tags)}}
+    )
+
+
+def wait_deployed(client, distribution_id, timeout, sleep=time.sleep, clock=time.monotonic):
+    """Poll GetDistribution until Status is Deployed; return the distribution, or raise DeployTimeout.
+
+    The delay starts at 1 second and doubles up to 30 (a deployment takes minutes on AWS; local
+    endpoints answer in a few reads).
+    """
+    deadline = clock() + timeout
+    delay = 1
+    while True:
+        distribution, dummy = get_distribution(client, distribution_id)
+        if distribution is None:
+            return None
+        if distribution.get("Status") == "Deployed":
+            return distribution
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise DeployTimeout(distribution_id, timeout, distribution.get("Status"))
+        sleep(min(delay, remaining))
+        delay = min(delay * 2, 30)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tags
+# ---------------------------------------------------------------------------------------------
+
+
+@AWSRetry.jittered_backoff()
+def _list_tags(client, arn):
+    return client.list_tags_for_resource(Resource=arn)
+
+
+def get_tags(client, arn):
+    """Return the distribution's tags as a dict."""
+    return boto3_tag_list_to_ansible_dict(_list_tags(client, arn).get("Tags", {}).get("Items") or [])
+
+
+@AWSRetry.jittered_backoff()
+def _tag_resource(client, arn, tags):
+    client.tag_resource(Resource=arn, Tags={"Items": ansible_dict_to_boto3_tag_list(tags)})
+
+
+@AWSRetry.jittered_backoff()
+def _untag_resource(client, arn, keys):
+    client.untag_resource(Resource=arn, TagKeys={"Items": list(keys)})
+
+
+def ensure_tags(client, arn, current, desired, purge, check_mode):
+    """Bring tags to ``desired`` (keeping others unless ``purge``); return (changed, resulting tags)."""
+    to_add, to_remove = compare_aws_tags(current, desired, purge_tags=purge)
+    result = dict(current)
+    for key in to_remove:
+        result.pop(key, None)
+    result.update(to_add)
+    if not to_add and not to_remove:
+        return False, result
+    if not check_mode:
+        if to_remove:
+            _untag_resource(client, arn, sorted(to_remove))
+        if to_add:
+            _tag_resource(client, arn, to_add)
+    return True, result
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure config functions
+# ---------------------------------------------------------------------------------------------
+
+
+def overlay(current, patch):
+    """Return ``current`` with ``patch`` applied: dicts merge key by key, other values replace, REMOVE deletes.
+
+    Fields the patch does not name (those AWS adds, or those another module manages) are kept.
+    """
+    result = copy.deepcopy(current) if isinstance(current, dict) else {}
+    for key, value in patch.items():
+        if value is REMOVE:
+            result.pop(key, None)
+        elif isinstance(value, dict):
+            result[key] = overlay(result.get(key), value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def strip_remove(patch):
+    """Return ``patch`` without REMOVE markers (what to send when there is no current config)."""
+    result = {}
+    for key, value in patch.items():
+        if value is REMOVE:
+            continue
+        result[key] = strip_remove(value) if isinstance(value, dict) else copy.deepcopy(value)
+    return result
+
+
+def normalize_config(config):
+    """Return a copy of a DistributionConfig in AWS's own representation, for comparisons.
+
+    A default cache behaviour with a cache policy carries no legacy ForwardedValues/TTLs on AWS (some
+    emulators return them), and an S3 origin without S3OriginConfig or CustomOriginConfig is an S3
+    origin with an empty OriginAccessIdentity (which AWS returns explicitly).
+    """
+    config = copy.deepcopy(config)
+    behaviour = config.get("DefaultCacheBehavior") or {}
+    if behaviour.get("CachePolicyId"):
+        for key in LEGACY_CACHE_KEYS:
+            behaviour.pop(key, None)
+    for origin in (config.get("Origins") or {}).get("Items") or []:
+        if "S3OriginConfig" not in origin and "CustomOriginConfig" not in origin:
+            origin["S3OriginConfig"] = {"OriginAccessIdentity": ""}
+    return config
+
+
+def log_bucket_domain(bucket):
+    """The Logging.Bucket value CloudFront requires for a bucket name."""
+    return f"{bucket}{LOG_BUCKET_DOMAIN_SUFFIX}"
+
+
+def desired_logging(enabled, bucket=None, prefix="", include_cookies=False):
+    """The Logging block to store; disabled logging is stored by AWS with empty bucket and prefix."""
+    if not enabled:
+        return {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""}
+    return {"Enabled": True, "IncludeCookies": bool(include_cookies), "Bucket": log_bucket_domain(bucket), "Prefix": prefix or ""}
+
+
+def logging_settings(logging_block):
+    """The Logging block in the module's terms (snake_case, bucket as a name)."""
+    logging_block = logging_block or {}
+    bucket = logging_block.get("Bucket") or ""
+    if bucket.endswith(LOG_BUCKET_DOMAIN_SUFFIX):
+        bucket = bucket[: -len(LOG_BUCKET_DOMAIN_SUFFIX)]
+    return {
+        "enabled": bool(logging_block.get("Enabled", False)),
+        "bucket": bucket,
+        "bucket_domain": logging_block.get("Bucket") or "",
+        "prefix": logging_block.get("Prefix") or "",
+        "include_cookies": bool(logging_block.get("IncludeCookies", False)),
+    }
