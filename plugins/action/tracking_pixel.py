@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: clickstream.collectors contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin for clickstream.collectors.tracking_pixel.
+
+``src`` is a controller path: it is looked up in the play's and roles' ``files/`` folders, read on
+the controller and handed to the module as ``content_base64``. With neither ``src`` nor
+``content_base64`` (and ``state`` present) the collection's own ``files/i`` (Snowplow's pixel) is sent.
+"""
+
+import base64
+import os
+
+from ansible.errors import AnsibleAction
+from ansible.errors import AnsibleActionFail
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
+
+# <collection>/plugins/action/tracking_pixel.py -> <collection>/files/i
+DEFAULT_PIXEL = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "files", "i")
+MAX_PIXEL_BYTES = 1024 * 1024
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def _read_pixel(self, path):
+        try:
+            real = self._loader.get_real_file(path, decrypt=True)
+            with open(real, "rb") as f:
+                content = f.read(MAX_PIXEL_BYTES + 1)
+        except (AnsibleError, OSError) as e:
+            raise AnsibleActionFail(f"Cannot read the pixel file {path}: {to_text(e)}") from e
+        if len(content) > MAX_PIXEL_BYTES:
+            raise AnsibleActionFail(f"{path} is larger than 1 MiB; a tracking pixel is a tiny image (Snowplow's is 43 bytes).")
+        return content
+
+    def run(self, tmp=None, task_vars=None):
+        self._supports_check_mode = True
+        if task_vars is None:
+            task_vars = {}
+        result = super().run(tmp, task_vars)
+        del tmp
+
+        try:
+            args = self._task.args.copy()
+            source = args.pop("src", None)
+            state = args.get("state", "present")
+            if source is not None and args.get("content_base64") is not None:
+                raise AnsibleActionFail("src and content_base64 are mutually exclusive; give one of them.")
+            if source is not None:
+                try:
+                    path = self._find_needle("files", os.path.expanduser(to_text(source)))
+                except AnsibleError as e:
+                    raise AnsibleActionFail(f"Cannot find the pixel file {source} (looked in the play's and roles' files/ folders): {to_text(e)}") from e
+                args["content_base64"] = to_text(base64.b64encode(self._read_pixel(path)))
+            elif args.get("content_base64") is None and state != "absent":
+                if not os.path.isfile(DEFAULT_PIXEL):
+                    raise AnsibleActionFail(f"The collection's default pixel {DEFAULT_PIXEL} is missing; give src or content_base64.")
+                args["content_base64"] = to_text(base64.b64encode(self._read_pixel(DEFAULT_PIXEL)))
+            result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars))
+        except AnsibleAction as e:
+            result.update(e.result)
+        return result

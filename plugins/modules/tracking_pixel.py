@@ -1,0 +1,510 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: clickstream.collectors contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: tracking_pixel
+short_description: Upload the collector's tracking pixel to S3, idempotent on content and headers
+version_added: 1.0.0
+description:
+  - Uploads the 1x1 tracking pixel (Snowplow's C(i), a 43-byte GIF89a, by default) to an S3 bucket
+    with the right C(Content-Type), and keeps it that way.
+  - Idempotent on content, by comparing the MD5 of the bytes with the object's single-part ETag, or,
+    where the ETag is not an MD5 (multipart uploads, SSE-KMS, SSE-C), with a SHA-256 checksum the
+    module stores in the object's metadata under the reserved key C(pixel-sha256).
+  - Idempotent on headers. A changed O(content_type), O(cache_control) or O(metadata) on an object whose
+    bytes are unchanged is fixed in place by copying the object onto itself with its metadata replaced
+    (no re-upload). M(amazon.aws.s3_object) ignores that case.
+  - Refuses content that is not an image of the declared type, before any AWS call.
+  - A rewrite (upload or copy) resets an object's ACL to private on AWS; the module reads the ACL first
+    and puts it back after the write, so a pixel made public by M(clickstream.collectors.s3_object_acl) stays public.
+  - The action plugin resolves O(src) on the controller (the play's and roles' C(files/) folders) and passes
+    the bytes to the module; with neither O(src) nor O(content_base64) it uploads the collection's own C(files/i).
+author:
+  - clickstream.collectors maintainers
+options:
+  bucket:
+    description:
+      - Name of the bucket that holds the pixel.
+    type: str
+    required: true
+  key:
+    description:
+      - Object key. Snowplow's CloudFront-collector log parsing expects C(i) at the bucket root.
+    type: str
+    default: i
+  src:
+    description:
+      - Path of the pixel file on the controller, looked up like M(ansible.builtin.copy)'s C(src) (role C(files/) folders first).
+      - Default (when O(content_base64) is not given either) is the collection's C(files/i), Snowplow's pixel.
+      - Mutually exclusive with O(content_base64).
+    type: path
+  content_base64:
+    description:
+      - The pixel's bytes, base64-encoded. Mutually exclusive with O(src).
+    type: str
+  content_type:
+    description:
+      - The C(Content-Type) served with the pixel.
+      - Supported types, each checked against the file's signature, are C(image/gif) (GIF87a/GIF89a header and
+        C(;) trailer), C(image/png) (PNG signature) and C(image/jpeg) (JPEG SOI marker). Other types are refused:
+        browsers and trackers expect an image here.
+    type: str
+    default: image/gif
+    choices: [image/gif, image/png, image/jpeg]
+  cache_control:
+    description:
+      - The C(Cache-Control) header stored with the object, for example C(no-cache, no-store, must-revalidate).
+      - When not set, the object's current C(Cache-Control) is left as it is (none on a new object).
+    type: str
+  metadata:
+    description:
+      - User metadata (C(x-amz-meta-*)) for the object. Keys are lower-cased, as S3 stores them; values are strings.
+      - When set, it replaces the object's user metadata; when not set, the current user metadata is kept.
+      - The key C(pixel-sha256) is reserved; the module always stores the content's SHA-256 there.
+    type: dict
+  state:
+    description:
+      - V(present) uploads or fixes the pixel; V(absent) deletes the object (no error when it does not exist).
+    type: str
+    default: present
+    choices: [present, absent]
+notes:
+  - Check mode computes the full result and skips only writes. A bucket that does not exist yet (for example when the
+    task creating it is skipped under C(--check)) is reported as a change, not as an error.
+  - Needs C(s3:GetObject), C(s3:PutObject), C(s3:GetObjectAcl) and C(s3:PutObjectAcl) (only when the object has grants
+    to preserve), C(s3:DeleteObject) for O(state=absent), and C(s3:ListBucket) so that a missing object reads as missing.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Upload Snowplow's pixel (the collection's files/i) as the collector's "i"
+  clickstream.collectors.tracking_pixel:
+    bucket: acme-collector-prod-pixel
+
+- name: Upload a pixel from the role's files/ folder with no-cache headers
+  clickstream.collectors.tracking_pixel:
+    bucket: acme-collector-prod-pixel
+    key: i
+    src: pixel.gif
+    cache_control: no-cache, no-store, must-revalidate
+    metadata:
+      clickstream-environment: prod
+
+- name: Remove the pixel
+  clickstream.collectors.tracking_pixel:
+    bucket: acme-collector-dev-pixel
+    state: absent
+"""
+
+RETURN = r"""
+bucket:
+  description: The bucket name.
+  returned: always
+  type: str
+  sample: acme-collector-prod-pixel
+key:
+  description: The object key.
+  returned: always
+  type: str
+  sample: i
+etag:
+  description:
+    - The object's ETag without quotes. In check mode, before an upload, the MD5 the upload would produce.
+    - Null when O(state=absent).
+  returned: always
+  type: str
+  sample: fb02f374b8f73825415db1bccd4bd76d
+size:
+  description: Size of the object in bytes (null when absent).
+  returned: always
+  type: int
+  sample: 43
+sha256:
+  description: SHA-256 of the pixel's bytes (null when absent).
+  returned: always
+  type: str
+  sample: caa849b179befa2645a8e2c474d2e82a76777a3305315ece911013e8ee9a916c
+content_type:
+  description: The object's Content-Type (null when absent).
+  returned: always
+  type: str
+  sample: image/gif
+cache_control:
+  description: The object's Cache-Control, null when it has none.
+  returned: always
+  type: str
+  sample: no-cache, no-store, must-revalidate
+metadata:
+  description: The object's user metadata, including the reserved C(pixel-sha256) key.
+  returned: always
+  type: dict
+  sample: {"pixel-sha256": "caa849b179befa2645a8e2c474d2e82a76777a3305315ece911013e8ee9a916c"}
+version_id:
+  description: The object's version id on a versioned bucket; null otherwise, in check mode before a write, and when absent.
+  returned: always
+  type: str
+  sample: null
+url:
+  description:
+    - The object's URL, C(https://<bucket>.s3.<region>.amazonaws.com/<key>) on AWS (region is the module's O(region)).
+    - With a custom endpoint (O(endpoint_url) or C(AWS_ENDPOINT_URL)), the path-style C(<endpoint>/<bucket>/<key>).
+  returned: always
+  type: str
+  sample: https://acme-collector-prod-pixel.s3.eu-west-1.amazonaws.com/i
+write:
+  description: The write made (or, in check mode, that would be made) - C(upload), C(copy) (headers fixed in place), C(delete) or C(none).
+  returned: always
+  type: str
+  sample: copy
+"""
+
+import base64
+import hashlib
+import re
+from urllib.parse import quote
+from urllib.parse import urlsplit
+
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
+
+CHECKSUM_KEY = "pixel-sha256"
+NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")
+MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
+
+
+def image_problem(content, content_type):
+    """Return why ``content`` is not an image of ``content_type``, or None when it is."""
+    if not content:
+        return "the file is empty"
+    if content_type == "image/gif":
+        if content[:6] not in (b"GIF87a", b"GIF89a"):
+            return f"it does not start with a GIF87a/GIF89a header (first bytes: {content[:6]!r})"
+        if len(content) < 14 or content[-1:] != b";":
+            return "it is not a complete GIF (no logical screen descriptor or no ';' trailer)"
+        return None
+    if content_type == "image/png":
+        if content[:8] != b"\x89PNG\r\n\x1a\n":
+            return f"it does not start with the PNG signature (first bytes: {content[:8]!r})"
+        return None
+    if content_type == "image/jpeg":
+        if content[:3] != b"\xff\xd8\xff":
+            return f"it does not start with a JPEG SOI marker (first bytes: {content[:3]!r})"
+        return None
+    return f"{content_type} is not a supported pixel type (use image/gif, image/png or image/jpeg)"
+
+
+def read_content(module):
+    """Return the pixel's bytes from content_base64 or a local src."""
+    params = module.params
+    if params["content_base64"] is not None:
+        try:
+            return base64.b64decode(params["content_base64"], validate=True)
+        except (ValueError, TypeError) as e:
+            module.fail_json(msg=f"content_base64 for s3://{params['bucket']}/{params['key']} is not valid base64: {to_native(e)}")
+    try:
+        with open(params["src"], "rb") as f:
+            return f.read()
+    except OSError as e:
+        module.fail_json(msg=f"Cannot read the pixel file {params['src']}: {to_native(e)}. Check the path (src is looked up on the controller).")
+    return None  # not reached
+
+
+def object_url(client, module, bucket, key):
+    endpoint = client.meta.endpoint_url or ""
+    host = (urlsplit(endpoint).hostname or "").lower()
+    quoted_key = quote(key, safe="/~")
+    if host.endswith(".amazonaws.com") or host.endswith(".amazonaws.com.cn") or not host:
+        region = module.region or "us-east-1"
+        suffix = "amazonaws.com.cn" if s3_access.partition_for_region(region) == "aws-cn" else "amazonaws.com"
+        return f"https://{bucket}.s3.{region}.{suffix}/{quoted_key}"
+    return f"{endpoint.rstrip('/')}/{bucket}/{quoted_key}"
+
+
+@AWSRetry.jittered_backoff()
+def _head_object(client, bucket, key):
+    return client.head_object(Bucket=bucket, Key=key)
+
+
+def read_current(client, module, bucket, key):
+    """Return the object's HeadObject response, or None when the object (or its bucket) does not exist."""
+    try:
+        return _head_object(client, bucket, key)
+    except is_boto3_error_code(NOT_FOUND_CODES + ("NoSuchBucket",)):
+        return None
+    except is_boto3_error_code(("403", "AccessDenied", "Forbidden")) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(
+            e,
+            msg=(
+                f"Cannot read s3://{bucket}/{key}: access denied. The caller needs s3:GetObject on the object and "
+                "s3:ListBucket on the bucket (without it, S3 answers 403 for a missing object)"
+            ),
+        )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Cannot read s3://{bucket}/{key}")
+    return None  # not reached
+
+
+def etag_is_md5(head):
+    etag = (head.get("ETag") or "").strip('"')
+    if not MD5_ETAG.match(etag):
+        return False
+    if head.get("ServerSideEncryption") in ("aws:kms", "aws:kms:dsse") or head.get("SSECustomerAlgorithm"):
+        return False
+    return True
+
+
+def describe(head):
+    """The managed state of an object (for diff and comparison); {} when absent."""
+    if head is None:
+        return {}
+    metadata = dict((k.lower(), v) for k, v in (head.get("Metadata") or {}).items())
+    sha = metadata.get(CHECKSUM_KEY)
+    return {
+        "sha256": sha,
+        "md5": (head.get("ETag") or "").strip('"') if etag_is_md5(head) else None,
+        "size": head.get("ContentLength"),
+        "content_type": head.get("ContentType"),
+        "cache_control": head.get("CacheControl"),
+        "metadata": metadata,
+    }
+
+
+def desired_state(module, content, before):
+    params = module.params
+    sha = hashlib.sha256(content).hexdigest()
+    if params["metadata"] is not None:
+        metadata = dict((str(k).lower(), to_native(v)) for k, v in params["metadata"].items())
+        if CHECKSUM_KEY in metadata:
+            module.fail_json(msg=f"metadata key {CHECKSUM_KEY!r} is reserved: the module stores the pixel's SHA-256 there. Remove it from metadata.")
+    else:
+        metadata = dict((k, v) for k, v in (before.get("metadata") or {}).items() if k != CHECKSUM_KEY)
+    metadata[CHECKSUM_KEY] = sha
+    cache_control = params["cache_control"] if params["cache_control"] is not None else before.get("cache_control")
+    return {
+        "sha256": sha,
+        "md5": hashlib.md5(content).hexdigest(),  # nosec - S3's ETag is an MD5; used for comparison only
+        "size": len(content),
+        "content_type": params["content_type"],
+        "cache_control": cache_control,
+        "metadata": metadata,
+    }
+
+
+def content_matches(before, desired):
+    if not before:
+        return False
+    if before.get("size") != desired["size"]:
+        return False
+    if before.get("md5"):
+        return before["md5"] == desired["md5"]
+    return before.get("sha256") == desired["sha256"]
+
+
+def headers_match(before, desired):
+    return (
+        before.get("content_type") == desired["content_type"]
+        and before.get("cache_control") == desired["cache_control"]
+        and before.get("metadata") == desired["metadata"]
+    )
+
+
+def _diff_view(state):
+    return dict((k, v) for k, v in state.items() if k != "md5")
+
+
+@AWSRetry.jittered_backoff()
+def _put_object(client, **kwargs):
+    return client.put_object(**kwargs)
+
+
+@AWSRetry.jittered_backoff()
+def _copy_object(client, **kwargs):
+    return client.copy_object(**kwargs)
+
+
+@AWSRetry.jittered_backoff()
+def _delete_object(client, bucket, key):
+    return client.delete_object(Bucket=bucket, Key=key)
+
+
+def acl_to_preserve(client, module, bucket, key):
+    """The object's ACL when it grants more than the owner's FULL_CONTROL (a rewrite would drop it), else None."""
+    try:
+        policy = s3_access.get_object_acl(client, bucket, key)
+    except is_boto3_error_code(("AccessDenied", "AccessControlListNotSupported")):
+        return None
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"Cannot read the ACL of s3://{bucket}/{key} to preserve it across the rewrite")
+    owner_id = (policy.get("Owner") or {}).get("ID")
+    if s3_access.normalize_grants(policy["Grants"]) == s3_access.grants_for_canned_acl("private", owner_id):
+        return None
+    return policy
+
+
+def error_code(e):
+    return getattr(e, "response", {}).get("Error", {}).get("Code")
+
+
+def write_failure(module, e, bucket, key, action):
+    if error_code(e) == "NoSuchBucket":
+        module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}: bucket {bucket} does not exist. Create it first (amazon.aws.s3_bucket).")
+    if error_code(e) in ("AccessDenied", "403"):
+        module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}: access denied. The caller needs s3:PutObject (and s3:GetObject) on it.")
+    module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}")
+
+
+def handle_present(client, module, content):
+    """Upload the pixel or fix its headers in place. Returns (changed, write, before, after, head)."""
+    bucket, key = module.params["bucket"], module.params["key"]
+    head = read_current(client, module, bucket, key)
+    before = describe(head)
+    desired = desired_state(module, content, before)
+
+    if content_matches(before, desired):
+        write = "none" if headers_match(before, desired) else "copy"
+    else:
+        write = "upload"
+    if write == "none" or module.check_mode:
+        return write != "none", write, before, desired, head
+
+    preserved_acl = acl_to_preserve(client, module, bucket, key) if head is not None else None
+    headers = {"ContentType": desired["content_type"], "Metadata": desired["metadata"]}
+    if desired["cache_control"] is not None:
+        headers["CacheControl"] = desired["cache_control"]
+    try:
+        if write == "upload":
+            response = _put_object(
+                client,
+                Bucket=bucket,
+                Key=key,
+                Body=content,
+                ContentMD5=base64.b64encode(bytes.fromhex(desired["md5"])).decode("ascii"),
+                **headers,
+            )
+        else:
+            copy_source = {"Bucket": bucket, "Key": key}
+            if head.get("VersionId"):
+                copy_source["VersionId"] = head["VersionId"]
+            response = _copy_object(client, Bucket=bucket, Key=key, CopySource=copy_source, MetadataDirective="REPLACE", **headers)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        write_failure(module, e, bucket, key, "upload" if write == "upload" else "update the headers of")
+    if preserved_acl is not None:
+        try:
+            s3_access.put_object_grants(client, bucket, key, preserved_acl["Grants"])
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, ValueError) as e:
+            module.fail_json_aws(
+                e,
+                msg=(
+                    f"s3://{bucket}/{key} was rewritten, which reset its ACL to private, and putting its previous grants back failed. "
+                    "Re-apply them (clickstream.collectors.s3_object_acl) and make sure the caller has s3:PutObjectAcl"
+                ),
+            )
+    new_head = read_current(client, module, bucket, key) or {
+        "ETag": response.get("ETag") or (response.get("CopyObjectResult") or {}).get("ETag"),
+        "VersionId": response.get("VersionId"),
+    }
+    return True, write, before, desired, new_head
+
+
+def handle_absent(client, module):
+    bucket, key = module.params["bucket"], module.params["key"]
+    head = read_current(client, module, bucket, key)
+    before = describe(head)
+    if head is None:
+        return False, "none", before, {}, None
+    if not module.check_mode:
+        try:
+            _delete_object(client, bucket, key)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            write_failure(module, e, bucket, key, "delete")
+    return True, "delete", before, {}, None
+
+
+def build_result(client, module, changed, write, before, after, head):
+    bucket, key = module.params["bucket"], module.params["key"]
+    present = module.params["state"] == "present"
+    etag = None
+    version_id = None
+    if present:
+        etag = ((head or {}).get("ETag") or "").strip('"') or None
+        if module.check_mode and write != "none":
+            etag = after["md5"] if write == "upload" else etag
+        if not (module.check_mode and write == "upload"):
+            version_id = (head or {}).get("VersionId")
+    result = {
+        "changed": changed,
+        "write": write,
+        "bucket": bucket,
+        "key": key,
+        "etag": etag,
+        "size": after.get("size"),
+        "sha256": after.get("sha256"),
+        "content_type": after.get("content_type"),
+        "cache_control": after.get("cache_control"),
+        "metadata": after.get("metadata"),
+        "version_id": version_id,
+        "url": object_url(client, module, bucket, key),
+    }
+    if module._diff:
+        result["diff"] = {"before": _diff_view(before), "after": _diff_view(after)}
+    return result
+
+
+def main():
+    argument_spec = dict(
+        bucket=dict(type="str", required=True),
+        key=dict(type="str", default="i", no_log=False),
+        src=dict(type="path"),
+        content_base64=dict(type="str"),
+        content_type=dict(type="str", default="image/gif", choices=["image/gif", "image/png", "image/jpeg"]),
+        cache_control=dict(type="str"),
+        metadata=dict(type="dict"),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=[("src", "content_base64")],
+        required_if=[("state", "present", ("src", "content_base64"), True)],
+        supports_check_mode=True,
+    )
+    content = None
+    if module.params["state"] == "present":
+        content = read_content(module)
+        problem = image_problem(content, module.params["content_type"])
+        if problem:
+            source = module.params["src"] or "content_base64"
+            module.fail_json(
+                msg=(
+                    f"Refusing to upload {source} to s3://{module.params['bucket']}/{module.params['key']} as "
+                    f"{module.params['content_type']}: {problem}. Give a real {module.params['content_type']} file "
+                    "(the collection's files/i is Snowplow's 1x1 GIF) or set content_type to match the file."
+                )
+            )
+
+    client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
+    if module.params["state"] == "present":
+        changed, write, before, after, head = handle_present(client, module, content)
+    else:
+        changed, write, before, after, head = handle_absent(client, module)
+    module.exit_json(**build_result(client, module, changed, write, before, after, head))
+
+
+if __name__ == "__main__":
+    main()
