@@ -1,0 +1,652 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: clickstream.collectors contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: collector_distribution
+short_description: Manage the CloudFront distribution of a Snowplow CloudFront collector, compare-first
+version_added: 1.0.0
+description:
+  - Creates, updates or deletes the CloudFront distribution that serves a collector's tracking pixel from its S3 bucket
+    over HTTP and HTTPS.
+  - The distribution is found by its caller reference (its idempotency key). The module builds the desired values of
+    the fields it manages, overlays them onto the config AWS returns (so the fields AWS adds and the C(Logging) block,
+    which M(clickstream.collectors.cloudfront_logging) manages, are kept) and calls UpdateDistribution only when
+    something differs. A rerun without changes makes no write (and on AWS starts no new deployment).
+  - Updates send the config's ETag as IfMatch; when someone else updated the distribution meanwhile, the change is
+    re-applied to a fresh copy.
+  - The default cache behaviour serves HTTP and HTTPS alike (viewer protocol policy C(allow-all); a redirect would log
+    every event twice), allows GET and HEAD, does not compress, and uses a cache policy (by default the managed
+    C(CachingOptimized): query strings are logged without being forwarded or part of the cache key).
+  - O(state=absent) disables the distribution, waits until the change is deployed, then deletes it.
+author:
+  - clickstream.collectors contributors
+options:
+  state:
+    description:
+      - Whether the distribution should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  caller_reference:
+    description:
+      - The distribution's caller reference, unique in the account. The distribution is found by it.
+    type: str
+    required: true
+  origin_bucket:
+    description:
+      - The S3 bucket holding the pixel. The origin is C(<bucket>.s3.<region>.amazonaws.com) with id C(s3-<bucket>),
+        without origin access identity (the pixel is public through its ACL).
+      - Required when O(state=present).
+    type: str
+  origin_bucket_region:
+    description:
+      - The region of O(origin_bucket). Required when O(state=present).
+    type: str
+  comment:
+    description:
+      - The distribution's comment.
+    type: str
+    default: ""
+  price_class:
+    description:
+      - Which edge locations serve the distribution.
+    type: str
+    choices: [PriceClass_100, PriceClass_200, PriceClass_All]
+    default: PriceClass_100
+  aliases:
+    description:
+      - Alternate domain names (CNAMEs). When not empty, O(acm_certificate_arn) is required.
+    type: list
+    elements: str
+    default: []
+  acm_certificate_arn:
+    description:
+      - ARN of an issued ACM certificate in us-east-1 covering O(aliases); served with SNI and TLSv1.2_2021 at least.
+      - Without aliases the default C(*.cloudfront.net) certificate is used.
+    type: str
+  enabled:
+    description:
+      - Whether the distribution serves requests.
+    type: bool
+    default: true
+  http_version:
+    description:
+      - The highest HTTP version viewers can use.
+    type: str
+    choices: [http1.1, http2, http3, http2and3]
+    default: http2and3
+  cache_policy_id:
+    description:
+      - The cache policy of the default cache behaviour.
+      - The default is the managed policy C(CachingOptimized).
+    type: str
+    default: 658327ea-f89d-4fab-a63d-7e88639e58f6
+  response_headers_policy_id:
+    description:
+      - A response headers policy for the default cache behaviour, for example one sending
+        C(Cache-Control: no-cache, no-store, must-revalidate) so that browsers never cache the pixel.
+      - When omitted, the default cache behaviour has no response headers policy.
+    type: str
+  tags:
+    description:
+      - Tags of the distribution.
+    type: dict
+    default: {}
+  purge_tags:
+    description:
+      - Whether to remove tags not in O(tags) or O(ownership_tags).
+    type: bool
+    default: false
+  ownership_tags:
+    description:
+      - Tags that mark a distribution as managed by the caller. A distribution with this caller reference that lacks
+        them is refused (O(state=present) and O(state=absent)): it is not managed by this collection and must not be
+        changed. They are added to a distribution the module creates.
+    type: dict
+    default: {}
+  wait:
+    description:
+      - With O(state=present), wait until the distribution is C(Deployed).
+      - O(state=absent) always waits for the disabled distribution to deploy before deleting it.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait for a deployment.
+    type: int
+    default: 1800
+notes:
+  - The caller needs C(cloudfront:ListDistributions), C(cloudfront:GetDistribution), C(cloudfront:GetDistributionConfig),
+    C(cloudfront:CreateDistribution), C(cloudfront:UpdateDistribution), C(cloudfront:DeleteDistribution),
+    C(cloudfront:ListTagsForResource), C(cloudfront:TagResource) and C(cloudfront:UntagResource).
+  - Supports check mode and diff mode. In check mode nothing is written and the result shows what would be.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: The collector's distribution
+  clickstream.collectors.collector_distribution:
+    caller_reference: clickstream-prod-clickstream-prod-pixel
+    origin_bucket: clickstream-prod-pixel
+    origin_bucket_region: eu-west-1
+    comment: Snowplow CloudFront collector (prod)
+    ownership_tags:
+      managed-by: clickstream.collectors
+    tags:
+      clickstream-environment: prod
+
+- name: Serve it on a custom domain, with a policy telling browsers not to cache the pixel
+  clickstream.collectors.collector_distribution:
+    caller_reference: clickstream-prod-clickstream-prod-pixel
+    origin_bucket: clickstream-prod-pixel
+    origin_bucket_region: eu-west-1
+    aliases: [c.example.com]
+    acm_certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/0f7e5e56-1111-2222-3333-444455556666
+    response_headers_policy_id: 5cc3b908-e619-4b99-88e5-2cf7f45965bd
+    ownership_tags:
+      managed-by: clickstream.collectors
+    wait: true
+
+- name: Tear it down (disable, wait for the deployment, delete)
+  clickstream.collectors.collector_distribution:
+    caller_reference: clickstream-prod-clickstream-prod-pixel
+    state: absent
+    ownership_tags:
+      managed-by: clickstream.collectors
+"""
+
+RETURN = r"""
+distribution:
+  description:
+    - The distribution (in check mode, as it would be; C(id) is null when it would be created).
+    - With O(state=absent), the distribution as last read before its deletion, or empty when there was none.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The distribution id.
+      type: str
+      sample: E2QWRUHAPOMQZL
+    arn:
+      description: The distribution ARN.
+      type: str
+      sample: arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL
+    domain_name:
+      description: The distribution's domain name, which serves the pixel at C(/i).
+      type: str
+      sample: d111111abcdef8.cloudfront.net
+    status:
+      description: C(InProgress) while a change deploys, then C(Deployed).
+      type: str
+      sample: Deployed
+    etag:
+      description: The current ETag (config version).
+      type: str
+      sample: E2QWRUHEXAMPLE
+    caller_reference:
+      description: The caller reference.
+      type: str
+      sample: clickstream-prod-clickstream-prod-pixel
+    enabled:
+      description: Whether the distribution serves requests.
+      type: bool
+      sample: true
+    aliases:
+      description: Alternate domain names.
+      type: list
+      elements: str
+      sample: []
+    price_class:
+      description: The price class.
+      type: str
+      sample: PriceClass_100
+    cache_policy_id:
+      description: The default cache behaviour's cache policy.
+      type: str
+      sample: 658327ea-f89d-4fab-a63d-7e88639e58f6
+    response_headers_policy_id:
+      description: The default cache behaviour's response headers policy, or null.
+      type: str
+      sample: 5cc3b908-e619-4b99-88e5-2cf7f45965bd
+    tags:
+      description: The distribution's tags.
+      type: dict
+      sample: {"managed-by": "clickstream.collectors", "clickstream-environment": "prod"}
+"""
+
+import copy
+
+try:
+    import botocore  # noqa: F401  pylint: disable=unused-import
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import LEGACY_CACHE_KEYS
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import REMOVE
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import DeployTimeout
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_distribution
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ensure_tags
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution_id
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_distribution
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_tags
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import overlay
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import strip_remove
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_distribution_config
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import wait_deployed
+
+GET_HEAD = {"Quantity": 2, "Items": ["GET", "HEAD"]}
+MIN_TLS = "TLSv1.2_2021"
+
+
+# ---------------------------------------------------------------------------------------------
+# Desired config
+# ---------------------------------------------------------------------------------------------
+
+
+def origin_id(params):
+    return f"s3-{params['origin_bucket']}"
+
+
+def desired_origin(params):
+    return {
+        "Id": origin_id(params),
+        "DomainName": f"{params['origin_bucket']}.s3.{params['origin_bucket_region']}.amazonaws.com",
+        "OriginPath": "",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+        "CustomOriginConfig": REMOVE,
+    }
+
+
+def desired_cache_behaviour(params):
+    patch = {
+        "TargetOriginId": origin_id(params),
+        "ViewerProtocolPolicy": "allow-all",
+        "AllowedMethods": dict(GET_HEAD, CachedMethods=dict(GET_HEAD)),
+        "CachePolicyId": params["cache_policy_id"],
+        "ResponseHeadersPolicyId": params["response_headers_policy_id"] or REMOVE,
+        "Compress": False,
+    }
+    for key in LEGACY_CACHE_KEYS:
+        patch[key] = REMOVE
+    return patch
+
+
+def desired_viewer_certificate(params):
+    if params["aliases"]:
+        return {
+            "CloudFrontDefaultCertificate": False,
+            "ACMCertificateArn": params["acm_certificate_arn"],
+            "SSLSupportMethod": "sni-only",
+            "MinimumProtocolVersion": MIN_TLS,
+        }
+    return {"CloudFrontDefaultCertificate": True}
+
+
+def viewer_certificate_matches(current, desired):
+    """Whether the current ViewerCertificate block already gives the desired certificate (extra AWS fields ignored)."""
+    current = current or {}
+    if desired.get("CloudFrontDefaultCertificate"):
+        return bool(current.get("CloudFrontDefaultCertificate"))
+    return not current.get("CloudFrontDefaultCertificate") and all(
+        current.get(key) == desired[key] for key in ("ACMCertificateArn", "SSLSupportMethod", "MinimumProtocolVersion")
+    )
+
+
+def desired_aliases(params):
+    aliases = sorted(set(params["aliases"]))
+    if not aliases:
+        return {"Quantity": 0}
+    return {"Quantity": len(aliases), "Items": aliases}
+
+
+def build_config(current, params):
+    """Return the DistributionConfig to have: ``current`` (normalized, or None for a new one) with the managed fields set.
+
+    Fields the module does not manage are kept as they are, among them the Logging block
+    (clickstream.collectors.cloudfront_logging's) and the fields AWS fills in.
+    """
+    creating = current is None
+    current = normalize_config(current) if current else {}
+    result = overlay(
+        current,
+        {
+            "Comment": params["comment"],
+            "Enabled": params["enabled"],
+            "PriceClass": params["price_class"],
+            "HttpVersion": params["http_version"],
+        },
+    )
+    if creating:
+        result["CallerReference"] = params["caller_reference"]
+        result["Logging"] = desired_logging(False)
+
+    current_aliases = (current.get("Aliases") or {}).get("Items") or []
+    wanted_aliases = desired_aliases(params)
+    if creating or sorted(current_aliases) != (wanted_aliases.get("Items") or []):
+        result["Aliases"] = wanted_aliases
+
+    wanted_certificate = desired_viewer_certificate(params)
+    if not viewer_certificate_matches(current.get("ViewerCertificate"), wanted_certificate):
+        result["ViewerCertificate"] = wanted_certificate
+
+    # One origin: the pixel bucket, keeping the fields AWS added to it (timeouts, Origin Shield...).
+    existing_origins = (current.get("Origins") or {}).get("Items") or []
+    existing = next((o for o in existing_origins if o.get("Id") == origin_id(params)), {})
+    origin = overlay(existing, desired_origin(params))
+    result["Origins"] = {"Quantity": 1, "Items": [origin]}
+
+    behaviour_patch = desired_cache_behaviour(params)
+    if creating:
+        result["DefaultCacheBehavior"] = strip_remove(behaviour_patch)
+    else:
+        result["DefaultCacheBehavior"] = overlay(current.get("DefaultCacheBehavior") or {}, behaviour_patch)
+    return result
+
+
+def managed_view(config, tags):
+    """The managed fields of a config, in the module's terms (for diff)."""
+    if not config:
+        return {}
+    origins = (config.get("Origins") or {}).get("Items") or [{}]
+    behaviour = config.get("DefaultCacheBehavior") or {}
+    certificate = config.get("ViewerCertificate") or {}
+    return {
+        "caller_reference": config.get("CallerReference"),
+        "comment": config.get("Comment"),
+        "enabled": config.get("Enabled"),
+        "price_class": config.get("PriceClass"),
+        "http_version": config.get("HttpVersion"),
+        "aliases": sorted((config.get("Aliases") or {}).get("Items") or []),
+        "acm_certificate_arn": None if certificate.get("CloudFrontDefaultCertificate") else certificate.get("ACMCertificateArn"),
+        "origins": [{"id": o.get("Id"), "domain_name": o.get("DomainName")} for o in origins],
+        "viewer_protocol_policy": behaviour.get("ViewerProtocolPolicy"),
+        "allowed_methods": sorted((behaviour.get("AllowedMethods") or {}).get("Items") or []),
+        "cache_policy_id": behaviour.get("CachePolicyId"),
+        "response_headers_policy_id": behaviour.get("ResponseHeadersPolicyId") or None,
+        "compress": behaviour.get("Compress"),
+        "tags": dict(tags or {}),
+    }
+
+
+def distribution_result(distribution, config, etag, tags):
+    distribution = distribution or {}
+    behaviour = config.get("DefaultCacheBehavior") or {}
+    return {
+        "id": distribution.get("Id"),
+        "arn": distribution.get("ARN"),
+        "domain_name": distribution.get("DomainName"),
+        "status": distribution.get("Status"),
+        "etag": etag,
+        "caller_reference": config.get("CallerReference"),
+        "enabled": config.get("Enabled"),
+        "aliases": sorted((config.get("Aliases") or {}).get("Items") or []),
+        "price_class": config.get("PriceClass"),
+        "cache_policy_id": behaviour.get("CachePolicyId"),
+        "response_headers_policy_id": behaviour.get("ResponseHeadersPolicyId") or None,
+        "tags": dict(tags or {}),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+
+def error_message(code, params, action, label):
+    """A message naming the resource, the cause in user terms and the fix, for a CloudFront error code."""
+    aliases = ", ".join(params.get("aliases") or [])
+    messages = {
+        "DistributionAlreadyExists": (
+            f"cannot {action} {label}: caller reference {params['caller_reference']} is already used by another distribution "
+            "of the account that ListDistributions did not show (created or deleted meanwhile); rerun, or choose another caller_reference"
+        ),
+        "CNAMEAlreadyExists": (
+            f"cannot {action} {label}: an alias ({aliases}) is already used by another distribution, possibly in another account; "
+            "remove it from that distribution (or prove domain ownership with a TXT record) or choose other aliases"
+        ),
+        "InvalidViewerCertificate": (
+            f"cannot {action} {label}: certificate {params.get('acm_certificate_arn')} cannot serve the aliases ({aliases}); give an "
+            "issued ACM certificate in us-east-1 that covers every alias"
+        ),
+        "NoSuchCachePolicy": (
+            f"cannot {action} {label}: cache policy {params.get('cache_policy_id')} does not exist; give an existing cache policy id "
+            f"(the managed CachingOptimized is {CACHING_OPTIMIZED_POLICY_ID})"
+        ),
+        "NoSuchResponseHeadersPolicy": (
+            f"cannot {action} {label}: response headers policy {params.get('response_headers_policy_id')} does not exist; create it "
+            "first or give an existing policy id"
+        ),
+        "AccessDenied": (
+            f"cannot {action} {label}: access denied; the caller needs cloudfront:CreateDistribution, cloudfront:UpdateDistribution, "
+            "cloudfront:DeleteDistribution, cloudfront:TagResource and cloudfront:UntagResource"
+        ),
+        "DistributionNotDisabled": (
+            f"cannot {action} {label}: it is not disabled and deployed yet; rerun later (teardown disables it, waits, then deletes it)"
+        ),
+        "PreconditionFailed": (
+            f"cannot {action} {label}: it kept changing meanwhile (stale ETag after several re-reads); rerun later"
+        ),
+        "InvalidArgument": f"cannot {action} {label}: CloudFront refused the settings; check the options named in the message",
+    }
+    return messages.get(code, f"cannot {action} {label}")
+
+
+def fail_on(module, exc, action, label):
+    code = ""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+    module.fail_json_aws(exc, msg=error_message(code, module.params, action, label))
+
+
+# ---------------------------------------------------------------------------------------------
+# Aspects
+# ---------------------------------------------------------------------------------------------
+
+
+def read_existing(client, module, label):
+    """Find the distribution by caller reference: (distribution, etag, tags) or (None, None, {})."""
+    try:
+        distribution_id = find_distribution_id(client, caller_reference=module.params["caller_reference"])
+        if not distribution_id:
+            return None, None, {}
+        distribution, etag = get_distribution(client, distribution_id)
+        if distribution is None:
+            return None, None, {}
+        tags = get_tags(client, distribution["ARN"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        fail_on(module, e, "read", label)
+    return distribution, etag, tags
+
+
+def check_ownership(module, distribution, tags):
+    wanted = module.params["ownership_tags"] or {}
+    missing = {k: v for k, v in wanted.items() if tags.get(k) != v}
+    if missing:
+        module.fail_json(
+            msg=(
+                f"distribution {distribution['Id']} has caller reference {module.params['caller_reference']} but lacks the ownership "
+                f"tags {missing}: it is not managed by this collection and must not be changed; use another caller reference, "
+                "or tag it yourself if it really is yours"
+            ),
+            distribution_id=distribution["Id"],
+        )
+
+
+def handle_create(client, module, label):
+    params = module.params
+    config = build_config(None, params)
+    tags = dict(params["tags"] or {})
+    tags.update(params["ownership_tags"] or {})
+    diff = {"before": {}, "after": managed_view(config, tags)}
+    if module.check_mode:
+        return True, distribution_result(None, config, None, tags), diff
+    try:
+        response = create_distribution_with_tags(client, config, tags)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        fail_on(module, e, "create", label)
+    distribution = response["Distribution"]
+    return True, distribution_result(distribution, distribution["DistributionConfig"], response.get("ETag"), tags), diff
+
+
+def handle_update(client, module, label, distribution, etag, tags):
+    params = module.params
+    current = normalize_config(distribution["DistributionConfig"])
+    wanted = build_config(distribution["DistributionConfig"], params)
+    config_changed = wanted != current
+
+    desired_tags = dict(params["tags"] or {})
+    desired_tags.update(params["ownership_tags"] or {})
+    try:
+        tags_changed, new_tags = ensure_tags(client, distribution["ARN"], tags, desired_tags, params["purge_tags"], module.check_mode)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        fail_on(module, e, "tag", label)
+
+    diff = {"before": managed_view(current, tags), "after": managed_view(wanted, new_tags)}
+    if not config_changed:
+        return tags_changed, distribution_result(distribution, distribution["DistributionConfig"], etag, new_tags), diff
+    if module.check_mode:
+        return True, distribution_result(distribution, wanted, etag, new_tags), diff
+
+    def apply_change(config):
+        normalized = normalize_config(config)
+        new = build_config(config, params)
+        return config if new == normalized else new
+
+    try:
+        changed, response = update_distribution_config(client, distribution["Id"], apply_change, config=distribution["DistributionConfig"], etag=etag)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        fail_on(module, e, "update", label)
+    if changed:
+        distribution, etag = response["Distribution"], response.get("ETag")
+    return True, distribution_result(distribution, distribution["DistributionConfig"], etag, new_tags), diff
+
+
+def handle_wait(client, module, distribution_id, action):
+    try:
+        return wait_deployed(client, distribution_id, module.params["wait_timeout"])
+    except DeployTimeout as e:
+        module.fail_json(
+            msg=(
+                f"{action}, but distribution {e.distribution_id} was still {e.status} after {e.timeout} seconds; it keeps deploying "
+                "on its own: rerun later (or raise wait_timeout)"
+            ),
+            changed=True,
+            distribution_id=e.distribution_id,
+        )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        fail_on(module, e, "wait for", f"distribution {distribution_id}")
+
+
+def ensure_present(client, module):
+    params = module.params
+    label = f"the distribution with caller reference {params['caller_reference']}"
+    distribution, etag, tags = read_existing(client, module, label)
+    if distribution is None:
+        changed, result, diff = handle_create(client, module, label)
+    else:
+        check_ownership(module, distribution, tags)
+        label = f"distribution {distribution['Id']}"
+        changed, result, diff = handle_update(client, module, label, distribution, etag, tags)
+    if params["wait"] and not module.check_mode and result["id"] and result["status"] != "Deployed":
+        deployed = handle_wait(client, module, result["id"], "the distribution was written")
+        if deployed:
+            result["status"] = deployed.get("Status")
+    return changed, result, diff
+
+
+def ensure_absent(client, module):
+    params = module.params
+    label = f"the distribution with caller reference {params['caller_reference']}"
+    distribution, etag, tags = read_existing(client, module, label)
+    if distribution is None:
+        return False, {}, {"before": {}, "after": {}}
+    check_ownership(module, distribution, tags)
+    label = f"distribution {distribution['Id']}"
+    config = distribution["DistributionConfig"]
+    result = distribution_result(distribution, config, etag, tags)
+    diff = {"before": managed_view(normalize_config(config), tags), "after": {}}
+    if module.check_mode:
+        return True, result, diff
+
+    if config.get("Enabled"):
+
+        def disable(current):
+            current["Enabled"] = False
+            return current
+
+        try:
+            update_distribution_config(client, distribution["Id"], disable, config=copy.deepcopy(config), etag=etag)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            fail_on(module, e, "disable", label)
+    handle_wait(client, module, distribution["Id"], "the distribution was disabled before its deletion")
+    try:
+        delete_distribution(client, distribution["Id"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        fail_on(module, e, "delete", label)
+    return True, result, diff
+
+
+def main():
+    argument_spec = dict(
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        caller_reference=dict(type="str", required=True),
+        origin_bucket=dict(type="str"),
+        origin_bucket_region=dict(type="str"),
+        comment=dict(type="str", default=""),
+        price_class=dict(type="str", choices=["PriceClass_100", "PriceClass_200", "PriceClass_All"], default="PriceClass_100"),
+        aliases=dict(type="list", elements="str", default=[]),
+        acm_certificate_arn=dict(type="str"),
+        enabled=dict(type="bool", default=True),
+        http_version=dict(type="str", choices=["http1.1", "http2", "http3", "http2and3"], default="http2and3"),
+        cache_policy_id=dict(type="str", default=CACHING_OPTIMIZED_POLICY_ID),
+        response_headers_policy_id=dict(type="str"),
+        tags=dict(type="dict", default={}),
+        purge_tags=dict(type="bool", default=False),
+        ownership_tags=dict(type="dict", default={}),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=1800),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        required_if=[("state", "present", ("origin_bucket", "origin_bucket_region"))],
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params["state"] == "present" and params["aliases"]:
+        arn = params["acm_certificate_arn"]
+        if not arn:
+            module.fail_json(msg="aliases need acm_certificate_arn: give the ARN of an ACM certificate in us-east-1 that covers them")
+        arn_parts = arn.split(":")
+        if len(arn_parts) < 6 or arn_parts[2] != "acm" or arn_parts[3] != "us-east-1":
+            module.fail_json(
+                msg=f"acm_certificate_arn {arn} is not an ACM certificate in us-east-1: CloudFront only uses certificates from "
+                "ACM in us-east-1; request or import the certificate there"
+            )
+
+    client = cloudfront_client(module)
+    if params["state"] == "absent":
+        changed, distribution, diff = ensure_absent(client, module)
+    else:
+        changed, distribution, diff = ensure_present(client, module)
+    result = {"changed": changed, "distribution": distribution}
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
