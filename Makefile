@@ -18,7 +18,7 @@ BUILD_DIR := .build/ansible_collections/clickstream/collectors
 SITE_COLLECTIONS = $(shell $(BIN)/python -c 'import ansible_collections; print(list(ansible_collections.__path__)[0])')
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: help install test lint sanity units strict-aws functional molecule demo clean build-copy
+.PHONY: help install test lint sanity units strict-aws functional molecule demo benchmark clean build-copy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -34,8 +34,19 @@ $(COLLECTION_LINK):
 
 install: $(INSTALLED) $(COLLECTION_LINK) ## create .venv with the pinned tools and link the collection
 
-test: lint sanity units strict-aws functional molecule ## everything CI runs; non-zero on any failure
-	@echo "make test: all checks passed"
+TEST_STAGES := lint sanity units strict-aws functional molecule
+
+test: install ## everything CI runs: every stage, then a summary; non-zero on any failure
+	@passed=0; failed=0; failures=""; \
+	for stage in $(TEST_STAGES); do \
+		echo "=== make $$stage"; start=$$(date +%s); \
+		if $(MAKE) --no-print-directory $$stage; then passed=$$((passed + 1)); result=passed; \
+		else failed=$$((failed + 1)); failures="$$failures $$stage"; result=FAILED; fi; \
+		echo "=== make $$stage: $$result in $$(( $$(date +%s) - start )) s"; \
+	done; \
+	echo "make test: failed stages:$${failures:- none}"; \
+	echo "stages: $$passed passed, $$failed failed"; \
+	test "$$failed" -eq 0
 
 lint: install ## ansible-lint, production profile, no skips
 	ansible-lint --offline --profile production
@@ -56,6 +67,9 @@ functional: install ## modules against the strict local AWS (check mode, idempot
 
 molecule: install ## every molecule scenario against the strict local AWS
 	cd extensions && molecule test --all
+
+benchmark: install ## converge, rerun and --check timings and AWS calls on the strict local AWS
+	$(BIN)/python -m tests.benchmark.collector
 
 demo: install ## build a collector on the strict local AWS, print its endpoint, fetch the pixel
 	@mkdir -p .tmp
