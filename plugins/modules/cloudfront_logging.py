@@ -220,7 +220,8 @@ def normalize_bucket(module, bucket):
     name = bucket.strip()
     if name.endswith(LOG_BUCKET_DOMAIN_SUFFIX):
         name = name[: -len(LOG_BUCKET_DOMAIN_SUFFIX)]
-    if not BUCKET_NAME.match(name) or ".." in name or IP_ADDRESS.match(name):
+    # A name containing amazonaws.com is an endpoint (regional, website, dualstack), not a bucket the user owns.
+    if not BUCKET_NAME.match(name) or ".." in name or IP_ADDRESS.match(name) or "amazonaws.com" in name:
         module.fail_json(
             msg=(
                 f"bucket {bucket!r} is not an S3 bucket name: give the log bucket's name (3-63 lowercase letters, digits, "

@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: clickstream.collectors contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""collector_distribution: desired-config overlay and error paths with the real AWS error codes."""
+
+import copy
+from unittest.mock import MagicMock
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
+from ansible_collections.clickstream.collectors.plugins.modules import collector_distribution
+
+DIST_ID = "E2QWRUHAPOMQZL"
+PARAMS = {
+    "state": "present",
+    "caller_reference": "clickstream-test-pixel",
+    "origin_bucket": "pixel",
+    "origin_bucket_region": "eu-west-1",
+    "comment": "collector",
+    "price_class": "PriceClass_100",
+    "aliases": [],
+    "acm_certificate_arn": None,
+    "enabled": True,
+    "http_version": "http2and3",
+    "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    "response_headers_policy_id": None,
+    "tags": {},
+    "purge_tags": False,
+    "ownership_tags": {"managed-by": "clickstream.collectors"},
+    "wait": False,
+    "wait_timeout": 1800,
+}
+LOGGING_ON = {"Enabled": True, "IncludeCookies": False, "Bucket": "logs.s3.amazonaws.com", "Prefix": "cf/"}
+
+
+class Failed(Exception):
+    pass
+
+
+def make_module(check_mode=False, **params):
+    module = MagicMock()
+    module.params = dict(PARAMS, **params)
+    module.check_mode = check_mode
+
+    def fail_json(**kwargs):
+        raise Failed(kwargs["msg"])
+
+    def fail_json_aws(exc, msg=None, **kwargs):
+        raise Failed(f"{msg}: {exc}")
+
+    module.fail_json.side_effect = fail_json
+    module.fail_json_aws.side_effect = fail_json_aws
+    return module
+
+
+def aws_config():
+    """The config as AWS returns it for a distribution the module created, plus Logging set by cloudfront_logging."""
+    config = collector_distribution.build_config(None, PARAMS)
+    config["Origins"]["Items"][0].update(ConnectionAttempts=3, ConnectionTimeout=10, OriginShield={"Enabled": False}, OriginAccessControlId="")
+    config["DefaultCacheBehavior"].update(
+        TrustedSigners={"Enabled": False, "Quantity": 0}, TrustedKeyGroups={"Enabled": False, "Quantity": 0},
+        FunctionAssociations={"Quantity": 0}, RealtimeLogConfigArn="", FieldLevelEncryptionId="", SmoothStreaming=False,
+    )
+    config["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True, "SSLSupportMethod": "vip", "MinimumProtocolVersion": "TLSv1",
+                                   "CertificateSource": "cloudfront"}
+    config["Aliases"] = {"Quantity": 0}
+    config["Restrictions"] = {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}}
+    config["IsIPV6Enabled"] = True
+    config["Logging"] = dict(LOGGING_ON)
+    return config
+
+
+def test_create_config_has_logging_off_and_exactly_one_cache_setting():
+    config = collector_distribution.build_config(None, PARAMS)
+    assert config["CallerReference"] == "clickstream-test-pixel"
+    assert config["Logging"] == {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""}
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["CachePolicyId"] == PARAMS["cache_policy_id"]
+    assert not {"ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL", "ResponseHeadersPolicyId"} & set(behaviour)
+    assert behaviour["ViewerProtocolPolicy"] == "allow-all" and behaviour["Compress"] is False
+    assert config["Origins"]["Items"][0] == {"Id": "s3-pixel", "DomainName": "pixel.s3.eu-west-1.amazonaws.com", "OriginPath": "",
+                                             "S3OriginConfig": {"OriginAccessIdentity": ""}}
+
+
+def test_overlay_on_aws_config_changes_nothing_and_keeps_logging():
+    current = aws_config()
+    assert collector_distribution.build_config(current, PARAMS) == normalize_config(current)
+
+
+def test_overlay_changes_only_the_managed_field():
+    current = aws_config()
+    wanted = collector_distribution.build_config(current, dict(PARAMS, price_class="PriceClass_All"))
+    expected = normalize_config(current)
+    expected["PriceClass"] = "PriceClass_All"
+    assert wanted == expected
+    assert wanted["Logging"] == LOGGING_ON
+    assert wanted["Origins"]["Items"][0]["ConnectionAttempts"] == 3
+
+
+def test_legacy_cache_settings_beside_a_policy_do_not_cause_an_update():
+    current = aws_config()
+    current["DefaultCacheBehavior"].update(ForwardedValues={"QueryString": False, "Cookies": {"Forward": "none"}}, MinTTL=0)
+    del current["Origins"]["Items"][0]["S3OriginConfig"]
+    assert collector_distribution.build_config(current, PARAMS) == normalize_config(current)
+
+
+def test_aliases_switch_certificate_block_whole():
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    wanted = collector_distribution.build_config(aws_config(), dict(PARAMS, aliases=["c.example.com"], acm_certificate_arn=arn))
+    assert wanted["Aliases"] == {"Quantity": 1, "Items": ["c.example.com"]}
+    assert wanted["ViewerCertificate"] == {"CloudFrontDefaultCertificate": False, "ACMCertificateArn": arn, "SSLSupportMethod": "sni-only",
+                                           "MinimumProtocolVersion": "TLSv1.2_2021"}
+
+
+def client():
+    return boto3.client("cloudfront", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+
+
+def distribution(config, status="Deployed"):
+    return {"Id": DIST_ID, "ARN": f"arn:aws:cloudfront::123456789012:distribution/{DIST_ID}", "Status": status,
+            "LastModifiedTime": "2024-01-01T00:00:00Z", "InProgressInvalidationBatches": 0,
+            "DomainName": "d111111abcdef8.cloudfront.net", "DistributionConfig": config}
+
+
+def test_update_retries_precondition_failed_and_keeps_logging():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    current = aws_config()
+    stubber.add_client_error("update_distribution", "PreconditionFailed", http_status_code=412)
+    fresh = copy.deepcopy(current)
+    fresh["Logging"]["Prefix"] = "changed-meanwhile/"
+    stubber.add_response("get_distribution_config", {"DistributionConfig": fresh, "ETag": "E2"}, {"Id": DIST_ID})
+    module = make_module(price_class="PriceClass_All", ownership_tags={})
+    expected = collector_distribution.build_config(fresh, module.params)
+    assert expected["PriceClass"] == "PriceClass_All" and expected["Logging"]["Prefix"] == "changed-meanwhile/"
+    stubber.add_response("update_distribution", {"Distribution": distribution(expected, "InProgress"), "ETag": "E3"},
+                         {"Id": DIST_ID, "IfMatch": "E2", "DistributionConfig": expected})
+    with stubber:
+        changed, result, dummy = collector_distribution.handle_update(cloudfront, module, "d", distribution(current), "E1", {})
+    stubber.assert_no_pending_responses()
+    assert changed is True
+    assert result["etag"] == "E3"
+
+
+def test_delete_not_disabled_gives_the_fix(monkeypatch):
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    config = aws_config()
+    config["Enabled"] = False
+    stubber.add_response("get_distribution", {"Distribution": distribution(config), "ETag": "E1"}, {"Id": DIST_ID})  # the wait
+    stubber.add_response("get_distribution_config", {"DistributionConfig": config, "ETag": "E1"}, {"Id": DIST_ID})
+    stubber.add_client_error("delete_distribution", "DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.", 409)
+    module = make_module(state="absent")
+    module.params["ownership_tags"] = {}
+    monkeypatch.setattr(collector_distribution, "read_existing", lambda *args: (distribution(config), "E1", {}))
+    with stubber:
+        with pytest.raises(Failed) as failed:
+            collector_distribution.ensure_absent(cloudfront, module)
+    assert "not disabled and deployed yet" in str(failed.value) and DIST_ID in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("CNAMEAlreadyExists", ["c.example.com", "already used by another distribution"]),
+        ("InvalidViewerCertificate", ["us-east-1"]),
+        ("NoSuchCachePolicy", ["cache policy nope"]),
+        ("NoSuchResponseHeadersPolicy", ["response headers policy rhp"]),
+        ("DistributionAlreadyExists", ["caller reference clickstream-test-pixel"]),
+        ("AccessDenied", ["cloudfront:CreateDistribution"]),
+    ],
+)
+def test_create_errors_name_cause_and_fix(code, words):
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    stubber.add_client_error("create_distribution_with_tags", code, "AWS says no", 409 if "Exists" in code else 400)
+    module = make_module(aliases=["c.example.com"], acm_certificate_arn="arn:aws:acm:us-east-1:1:certificate/x", cache_policy_id="nope",
+                         response_headers_policy_id="rhp")
+    with stubber:
+        with pytest.raises(Failed) as failed:
+            collector_distribution.handle_create(cloudfront, module, "the distribution")
+    for word in words:
+        assert word in str(failed.value)
+    assert "AWS says no" in str(failed.value)
+
+
+def test_ownership_tags_missing_is_refused():
+    module = make_module()
+    with pytest.raises(Failed) as failed:
+        collector_distribution.check_ownership(module, distribution(aws_config()), {"owner": "someone-else"})
+    assert "not managed by this collection" in str(failed.value)
+    collector_distribution.check_ownership(module, distribution(aws_config()), {"managed-by": "clickstream.collectors", "x": "y"})
