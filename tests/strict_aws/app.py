@@ -13,6 +13,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 from . import s3_rules
 from .calllog import CallLog
+from .cloudfront_rules import CloudFrontLayer
 from .faults import FaultInjector
 from .operations import Req, classify
 from .xmlutil import Response, s3_error
@@ -51,6 +52,7 @@ class StrictApp:
         self.defaults = {"deploy_reads": deploy_reads, "fault_rate": fault_rate, "fault_seed": fault_seed}
         self.faults = FaultInjector(fault_rate, fault_seed)
         self.deploy_reads = deploy_reads
+        self.cloudfront = CloudFrontLayer()
         # One request at a time reaches the rules and moto, so every check-then-act is atomic.
         self._lock = threading.RLock()
         s3_rules.install_secure_transport_patch()
@@ -71,6 +73,7 @@ class StrictApp:
         """Wipe moto's and the layer's state and the in-memory call log; restore the start-up configuration."""
         with self._lock:
             moto_api_backend.reset()
+            self.cloudfront.reset()
             self.call_log.clear()
             self.deploy_reads = self.defaults["deploy_reads"]
             self.faults.configure(self.defaults["fault_rate"], self.defaults["fault_seed"])
@@ -136,6 +139,8 @@ class StrictApp:
                 # moto's bucket-policy denial has an empty body; S3 sends the AccessDenied error document.
                 return s3_error(403, "AccessDenied", s3_rules.ACCESS_DENIED)
             return resp
+        if req.op.service == "cloudfront":
+            return self.cloudfront.handle(req, forward, self.deploy_reads)
         return forward()
 
     def _forward(self, environ: dict[str, Any], body: bytes) -> Response:

@@ -32,3 +32,30 @@ def public_read_policy(bucket: str) -> str:
         '{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*",'
         f'"Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/*"}}]}}'
     )
+
+
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+
+
+def distribution_config(reference: str = "ref-1", origin_bucket: str = "origin-bucket", **overrides) -> dict:
+    """A minimal S3-origin distribution config using the CachingOptimized managed policy."""
+    config = {
+        "CallerReference": reference,
+        "Comment": "strict test",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "s3-origin", "DomainName": f"{origin_bucket}.s3.eu-west-1.amazonaws.com",
+            "S3OriginConfig": {"OriginAccessIdentity": ""},
+        }]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "s3-origin", "ViewerProtocolPolicy": "redirect-to-https", "CachePolicyId": CACHING_OPTIMIZED,
+        },
+    }
+    config.update(overrides)
+    return config
+
+
+def logging_config(bucket_domain: str, enabled: bool = True) -> dict:
+    """A Logging block for a distribution config."""
+    return {"Enabled": enabled, "IncludeCookies": False, "Bucket": bucket_domain, "Prefix": "cf/"}

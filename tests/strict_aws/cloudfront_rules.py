@@ -1,0 +1,268 @@
+"""CloudFront distribution rules, ETags, deployment status and representation fixes.
+
+moto keeps distributions; this layer keeps, per distribution, what moto does not: an ETag that
+changes on every update, the reads left before ``Deployed``, and the policies it references.
+"""
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import s3_rules
+from .operations import CLOUDFRONT_PREFIX, Req
+from .policies import CACHE, RESPONSE_HEADERS, PolicyKind, PolicyStore, check_if_match, new_etag
+from .xmlutil import CLOUDFRONT_NS, Response, cloudfront_error, parse, text, to_bytes
+
+# Canonical user id of the awslogsdelivery account (aws partition), which CloudFront grants FULL_CONTROL
+# on the log bucket: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+AWSLOGSDELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
+LOG_BUCKET_SUFFIX = ".s3.amazonaws.com"
+# Regions whose buckets cannot receive legacy standard logs. The first five are listed in
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+# ("Choosing an Amazon S3 bucket"); the rest are the later opt-in regions, assumed excluded too.
+NO_STANDARD_LOGGING_REGIONS = frozenset({
+    "af-south-1", "ap-east-1", "ap-southeast-3", "eu-south-1", "me-south-1",
+    "me-central-1", "ap-south-2", "ap-southeast-4", "eu-south-2", "eu-central-2", "il-central-1",
+    "ca-west-1", "ap-southeast-5", "mx-central-1", "ap-southeast-7",
+})
+DISTRIBUTION_OPERATIONS = {
+    "CreateDistribution", "CreateDistributionWithTags", "GetDistribution", "GetDistributionConfig",
+    "UpdateDistribution", "DeleteDistribution", "ListDistributions",
+}
+POLICY_SEGMENTS = (CACHE.segment, RESPONSE_HEADERS.segment)
+
+
+@dataclass
+class DistributionState:
+    """What the layer tracks for one distribution."""
+
+    etag: str
+    reads_left: int
+    enabled: bool
+    caller_reference: str
+    cache_policies: set[str] = field(default_factory=set)
+    response_headers_policies: set[str] = field(default_factory=set)
+
+
+def behaviours(config: ET.Element) -> list[ET.Element]:
+    """The default cache behaviour and every cache behaviour of a DistributionConfig."""
+    found = [b for b in [config.find("DefaultCacheBehavior")] if b is not None]
+    return found + config.findall("CacheBehaviors/Items/CacheBehavior")
+
+
+def referenced_policies(config: ET.Element, tag: str) -> set[str]:
+    """Ids in ``tag`` (CachePolicyId or ResponseHeadersPolicyId) over all behaviours."""
+    return {text(b, tag) for b in behaviours(config) if text(b, tag)}
+
+
+class CloudFrontLayer:
+    """Rules and fix-ups for the CloudFront API, plus the policy APIs moto lacks."""
+
+    def __init__(self):
+        self.policies = PolicyStore()
+        self.distributions: dict[str, DistributionState] = {}
+
+    def reset(self) -> None:
+        """Forget all layer state (moto is reset separately)."""
+        self.policies.reset()
+        self.distributions.clear()
+
+    def policy_in_use(self, kind: PolicyKind, policy_id: str) -> bool:
+        """Whether any distribution references this policy."""
+        attr = "cache_policies" if kind is CACHE else "response_headers_policies"
+        return any(policy_id in getattr(state, attr) for state in self.distributions.values())
+
+    def handle(self, req: Req, forward: Callable[[], Response], deploy_reads: int) -> Response:
+        """Answer a CloudFront request, through moto or (policies) by the layer alone."""
+        operation = req.op.operation
+        if req.path[len(CLOUDFRONT_PREFIX):].split("/", 1)[0] in POLICY_SEGMENTS:
+            return self.policies.handle(req, self.policy_in_use)
+        if operation not in DISTRIBUTION_OPERATIONS:
+            return forward()
+        dist_id = _distribution_id(req.path)
+        state = self.distributions.get(dist_id) if dist_id else None
+        if operation in ("CreateDistribution", "CreateDistributionWithTags"):
+            return self._create(req, forward, deploy_reads)
+        if operation in ("UpdateDistribution", "DeleteDistribution") and state is not None:
+            rejected = check_if_match(req, state.etag)
+            if rejected is not None:
+                return rejected
+        if operation == "UpdateDistribution" and state is not None:
+            return self._update(req, forward, state, deploy_reads)
+        if operation == "DeleteDistribution" and state is not None:
+            # https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DeleteDistribution.html
+            # "you must first disable the distribution ... wait until Status is Deployed" (409 DistributionNotDisabled)
+            if state.enabled or state.reads_left > 0:
+                return cloudfront_error(409, "DistributionNotDisabled",
+                                        "The distribution you are trying to delete has not been disabled.", rule="DeleteOnlyDisabledDeployed")
+            resp = forward()
+            if resp.status == 204:
+                del self.distributions[dist_id]
+            return resp
+        resp = forward()
+        if resp.status == 200:
+            self._fix_answer(resp, state, consume_read=operation in ("GetDistribution", "ListDistributions"))
+        return resp
+
+    # --- create / update -----------------------------------------------------------------------
+
+    def _create(self, req: Req, forward: Callable[[], Response], deploy_reads: int) -> Response:
+        root = parse(req.body)
+        config = root.find("DistributionConfig") if root is not None and root.tag == "DistributionConfigWithTags" else root
+        if config is None:
+            return forward()
+        reference = text(config, "CallerReference")
+        for dist_id, state in self.distributions.items():
+            # https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html (CallerReference)
+            if state.caller_reference == reference:
+                return cloudfront_error(409, "DistributionAlreadyExists",
+                                        "The caller reference that you are using to create a distribution is associated with "
+                                        f"another distribution. Already exists: {dist_id}", rule="CallerReferenceUnique")
+        rejected = self.validate(config)
+        if rejected is not None:
+            return rejected
+        resp = forward()
+        if resp.status != 201:
+            return resp
+        dist_id = text(parse(resp.body), "Id")
+        state = DistributionState(new_etag(), deploy_reads, text(config, "Enabled") == "true", reference)
+        self._record(state, config)
+        self.distributions[dist_id] = state
+        self._fix_answer(resp, state, consume_read=False)
+        return resp
+
+    def _update(self, req: Req, forward: Callable[[], Response], state: DistributionState, deploy_reads: int) -> Response:
+        config = parse(req.body)
+        if config is None:
+            return forward()
+        rejected = self.validate(config)
+        if rejected is not None:
+            return rejected
+        resp = forward()
+        if resp.status == 200:
+            state.etag = new_etag()
+            state.reads_left = deploy_reads
+            state.enabled = text(config, "Enabled") == "true"
+            self._record(state, config)
+            self._fix_answer(resp, state, consume_read=False)
+        return resp
+
+    def _record(self, state: DistributionState, config: ET.Element) -> None:
+        state.cache_policies = referenced_policies(config, "CachePolicyId")
+        state.response_headers_policies = referenced_policies(config, "ResponseHeadersPolicyId")
+        if text(config, "Logging/Enabled") == "true":
+            # CloudFront adds a FULL_CONTROL grant for awslogsdelivery to the log bucket ACL (existing grants kept);
+            # disabling logging later leaves it: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+            bucket = text(config, "Logging/Bucket")[: -len(LOG_BUCKET_SUFFIX)]
+            s3_rules.add_grant(bucket, AWSLOGSDELIVERY_CANONICAL_ID, "FULL_CONTROL", "awslogsdelivery")
+
+    # --- validation ----------------------------------------------------------------------------
+
+    def validate(self, config: ET.Element) -> Response | None:
+        """Cache behaviours, referenced policies and standard logging of a DistributionConfig."""
+        for behaviour in behaviours(config):
+            rejected = self._validate_behaviour(behaviour)
+            if rejected is not None:
+                return rejected
+        if text(config, "Logging/Enabled") == "true":
+            return validate_logging_bucket(text(config, "Logging/Bucket"))
+        return None
+
+    def _validate_behaviour(self, behaviour: ET.Element) -> Response | None:
+        # https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehavior.html: "A CacheBehavior must
+        # include either a CachePolicyId or ForwardedValues. We recommend that you use a CachePolicyId."
+        policy_id = text(behaviour, "CachePolicyId")
+        forwarded = behaviour.find("ForwardedValues") is not None
+        if policy_id and forwarded:
+            return cloudfront_error(400, "InvalidArgument",
+                                    "The parameter ForwardedValues cannot be used when a cache policy is associated to the cache behavior.",
+                                    rule="CachePolicyXorForwardedValues")
+        if not policy_id and not forwarded:
+            return cloudfront_error(400, "InvalidArgument", "The parameter ForwardedValues is required.", rule="CachePolicyXorForwardedValues")
+        if policy_id and not self.policies.exists(CACHE, policy_id):
+            return cloudfront_error(404, CACHE.no_such, CACHE.no_such_message, rule="PolicyExists")
+        headers_policy = text(behaviour, "ResponseHeadersPolicyId")
+        if headers_policy and not self.policies.exists(RESPONSE_HEADERS, headers_policy):
+            return cloudfront_error(404, RESPONSE_HEADERS.no_such, RESPONSE_HEADERS.no_such_message, rule="PolicyExists")
+        return None
+
+    # --- answers -------------------------------------------------------------------------------
+
+    def _fix_answer(self, resp: Response, state: DistributionState | None, consume_read: bool) -> None:
+        root = parse(resp.body)
+        if root is None:
+            return
+        if root.tag == "DistributionList":
+            for summary in root.findall("Items/DistributionSummary"):
+                summary_state = self.distributions.get(text(summary, "Id"))
+                _set_status(summary, summary_state, consume_read)
+                fix_representation(summary)
+        else:
+            if root.tag == "Distribution":
+                _set_status(root, state, consume_read)
+            fix_representation(root)
+            if state is not None:
+                resp.set_header("ETag", state.etag)
+        resp.set_body(to_bytes(root, CLOUDFRONT_NS))
+
+
+def validate_logging_bucket(bucket_domain: str) -> Response | None:
+    """Standard logging (legacy, to S3) target checks, in CloudFront's words.
+
+    https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+    (bucket domain name, ACLs must be enabled, unsupported Regions).
+    """
+    if not bucket_domain.endswith(LOG_BUCKET_SUFFIX):
+        return cloudfront_error(400, "InvalidArgument", "The parameter Logging Bucket does not refer to a valid S3 bucket.",
+                                rule="LoggingBucketDomain")
+    name = bucket_domain[: -len(LOG_BUCKET_SUFFIX)]
+    bucket = s3_rules.get_bucket(name)
+    if bucket is None:
+        return cloudfront_error(400, "InvalidArgument", f"The S3 bucket that you specified for CloudFront logs doesn't exist: {name}",
+                                rule="LoggingBucketExists")
+    if bucket.region_name in NO_STANDARD_LOGGING_REGIONS:
+        return cloudfront_error(400, "InvalidArgument",
+                                "The S3 bucket that you specified for CloudFront logs is in a Region that does not support "
+                                f"standard logging: {bucket_domain}", rule="LoggingBucketRegion")
+    if s3_rules.ownership(bucket) == "BucketOwnerEnforced":
+        return cloudfront_error(400, "InvalidArgument",
+                                f"The S3 bucket that you specified for CloudFront logs does not enable ACL access: {bucket_domain}",
+                                rule="LoggingBucketAcls")
+    return None
+
+
+def _set_status(elem: ET.Element, state: DistributionState | None, consume_read: bool) -> None:
+    """InProgress for the configured number of reads after a create or update, then Deployed."""
+    status = elem.find("Status")
+    if status is None or state is None:
+        return
+    status.text = "InProgress" if state.reads_left > 0 else "Deployed"
+    if consume_read and state.reads_left > 0:
+        state.reads_left -= 1
+
+
+def fix_representation(elem: ET.Element) -> None:
+    """Answer as AWS does where moto's representation differs (measured, aws-facts.md):
+
+    - an origin sent with an empty OriginAccessIdentity keeps ``S3OriginConfig`` (moto drops it);
+    - a behaviour with a CachePolicyId has no ForwardedValues or Min/Default/MaxTTL (moto adds them).
+    """
+    for origin in elem.iter("Origin"):
+        if origin.find("S3OriginConfig") is None and origin.find("CustomOriginConfig") is None:
+            s3_config = ET.Element("S3OriginConfig")
+            ET.SubElement(s3_config, "OriginAccessIdentity")
+            after = origin.find("CustomHeaders")
+            index = list(origin).index(after) + 1 if after is not None else len(origin)
+            origin.insert(index, s3_config)
+    for tag in ("DefaultCacheBehavior", "CacheBehavior"):
+        for behaviour in elem.iter(tag):
+            if text(behaviour, "CachePolicyId"):
+                for legacy in ("ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL"):
+                    for child in behaviour.findall(legacy):
+                        behaviour.remove(child)
+
+
+def _distribution_id(path: str) -> str | None:
+    parts = path[len(CLOUDFRONT_PREFIX):].strip("/").split("/")
+    return parts[1] if len(parts) >= 2 and parts[0] == "distribution" else None
+
