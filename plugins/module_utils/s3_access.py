@@ -166,18 +166,18 @@ def strip_account_host_prefix(url):
     AWS host names (``<account-id>.s3-control.<region>.amazonaws.com``) are left untouched.
     """
     parts = urlsplit(url)
-    hostname = parts.hostname or ""
-    label, sep, rest = hostname.partition(".")
-    if not sep or not label.isdigit() or not _is_ip_or_localhost(rest):
+    userinfo, at, netloc = parts.netloc.rpartition("@")
+    label, dot, rest = netloc.partition(".")
+    if not dot or not label.isdigit():
         return url
-    netloc = parts.netloc
-    userinfo = ""
-    if "@" in netloc:
-        userinfo, netloc = netloc.rsplit("@", 1)
-        userinfo += "@"
-    # netloc keeps the port and IPv6 brackets; drop only the first label.
-    new_netloc = userinfo + netloc.split(".", 1)[1]
-    return urlunsplit((parts.scheme, new_netloc, parts.path, parts.query, parts.fragment))
+    # rest is host[:port]; the host may be a bracketed IPv6 literal.
+    if rest.startswith("["):
+        host = rest[: rest.find("]") + 1]
+    else:
+        host = rest.rsplit(":", 1)[0] if rest.count(":") == 1 else rest
+    if not _is_ip_or_localhost(host):
+        return url
+    return urlunsplit((parts.scheme, userinfo + at + rest, parts.path, parts.query, parts.fragment))
 
 
 def _s3control_host_hook(request, **kwargs):

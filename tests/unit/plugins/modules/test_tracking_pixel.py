@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: clickstream.collectors contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""tracking_pixel: image checks, content/header comparison, error paths with the real AWS error codes."""
+
+import base64
+import datetime
+import hashlib
+from unittest.mock import MagicMock
+
+import boto3
+import pytest
+from botocore.stub import ANY
+from botocore.stub import Stubber
+
+from ansible_collections.clickstream.collectors.plugins.modules import tracking_pixel
+
+PIXEL = bytes.fromhex("47494638396101000100f00000ffffff00000021f90401000000002c00000000010001000002024401003b")
+PIXEL_MD5 = "fb02f374b8f73825415db1bccd4bd76d"
+PIXEL_SHA256 = "caa849b179befa2645a8e2c474d2e82a76777a3305315ece911013e8ee9a916c"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
+
+
+class Failed(Exception):
+    pass
+
+
+def make_module(check_mode=False, **params):
+    module = MagicMock()
+    defaults = {"bucket": "b", "key": "i", "src": None, "content_base64": base64.b64encode(PIXEL).decode(), "content_type": "image/gif",
+                "cache_control": None, "metadata": None, "state": "present"}
+    defaults.update(params)
+    module.params = defaults
+    module.check_mode = check_mode
+    module.region = "eu-west-1"
+    module._diff = True  # pylint: disable=protected-access
+
+    def fail_json(**kwargs):
+        raise Failed(kwargs["msg"])
+
+    def fail_json_aws(exc, msg=None, **kwargs):
+        raise Failed(f"{msg}: {exc}")
+
+    module.fail_json.side_effect = fail_json
+    module.fail_json_aws.side_effect = fail_json_aws
+    return module
+
+
+def s3(endpoint=None):
+    return boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s", endpoint_url=endpoint)
+
+
+def head(etag=PIXEL_MD5, content_type="image/gif", cache_control=None, metadata=None, length=43, **extra):
+    response = {"ETag": f'"{etag}"', "ContentLength": length, "ContentType": content_type, "Metadata": metadata or {},
+                "LastModified": datetime.datetime(2024, 1, 1)}
+    if cache_control:
+        response["CacheControl"] = cache_control
+    response.update(extra)
+    return response
+
+
+@pytest.mark.parametrize("content", [PIXEL, b"GIF87a" + PIXEL[6:]])
+def test_gif_accepted(content):
+    assert tracking_pixel.image_problem(content, "image/gif") is None
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"<html></html>", "GIF87a/GIF89a header"),
+        (PNG, "GIF87a/GIF89a header"),
+        (PIXEL[:-1], "trailer"),
+        (b"GIF89a;", "not a complete GIF"),
+    ],
+)
+def test_non_gif_refused(content, reason):
+    assert reason in tracking_pixel.image_problem(content, "image/gif")
+
+
+def test_png_and_jpeg_signatures():
+    assert tracking_pixel.image_problem(PNG, "image/png") is None
+    assert "PNG signature" in tracking_pixel.image_problem(PIXEL, "image/png")
+    assert tracking_pixel.image_problem(b"\xff\xd8\xff\xe0rest", "image/jpeg") is None
+    assert "JPEG" in tracking_pixel.image_problem(PIXEL, "image/jpeg")
+
+
+def test_invalid_base64_is_refused():
+    with pytest.raises(Failed, match="not valid base64"):
+        tracking_pixel.read_content(make_module(content_base64="not base64!!"))
+
+
+def test_reserved_checksum_key_in_metadata_is_refused():
+    with pytest.raises(Failed, match="reserved"):
+        tracking_pixel.desired_state(make_module(metadata={"Pixel-SHA256": "x"}), PIXEL, {})
+
+
+def test_unchanged_object_makes_no_write():
+    client = s3()
+    module = make_module(cache_control="no-cache")
+    with Stubber(client) as stub:
+        stub.add_response("head_object", head(cache_control="no-cache", metadata={"pixel-sha256": PIXEL_SHA256}), {"Bucket": "b", "Key": "i"})
+        changed, write, dummy, after, dummy2 = tracking_pixel.handle_present(client, module, PIXEL)
+        stub.assert_no_pending_responses()
+    assert (changed, write) == (False, "none")
+    assert after["sha256"] == PIXEL_SHA256
+
+
+def test_kms_etag_is_no_md5_so_the_stored_checksum_decides():
+    client = s3()
+    kms_head = head(etag="0123456789abcdef0123456789abcdef", metadata={"pixel-sha256": PIXEL_SHA256}, ServerSideEncryption="aws:kms")
+    with Stubber(client) as stub:
+        stub.add_response("head_object", kms_head, {"Bucket": "b", "Key": "i"})
+        changed, write, dummy, dummy2, dummy3 = tracking_pixel.handle_present(client, make_module(), PIXEL)
+    assert (changed, write) == (False, "none")
+
+    multipart = head(etag="0123456789abcdef0123456789abcdef-2", metadata={"pixel-sha256": "0" * 64})
+    with Stubber(client) as stub:
+        stub.add_response("head_object", multipart, {"Bucket": "b", "Key": "i"})
+        changed, write, dummy, dummy2, dummy3 = tracking_pixel.handle_present(client, make_module(check_mode=True), PIXEL)
+    assert (changed, write) == (True, "upload")
+
+
+def test_wrong_content_type_on_same_bytes_is_a_copy_in_check_mode():
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_response("head_object", head(content_type="application/octet-stream"), {"Bucket": "b", "Key": "i"})
+        changed, write, before, after, dummy = tracking_pixel.handle_present(client, make_module(check_mode=True), PIXEL)
+        stub.assert_no_pending_responses()  # no write in check mode
+    assert (changed, write) == (True, "copy")
+    assert before["content_type"] == "application/octet-stream"
+    assert after["content_type"] == "image/gif"
+    assert after["metadata"] == {"pixel-sha256": PIXEL_SHA256}
+
+
+def test_copy_replaces_metadata_and_keeps_unmanaged_cache_control():
+    client = s3()
+    current = head(content_type="application/octet-stream", cache_control="max-age=60", metadata={"team": "web"})
+    expected_copy = {"Bucket": "b", "Key": "i", "CopySource": {"Bucket": "b", "Key": "i"}, "MetadataDirective": "REPLACE",
+                     "ContentType": "image/gif", "CacheControl": "max-age=60", "Metadata": {"team": "web", "pixel-sha256": PIXEL_SHA256}}
+    with Stubber(client) as stub:
+        stub.add_response("head_object", current, {"Bucket": "b", "Key": "i"})
+        stub.add_response("get_object_acl", {"Owner": {"ID": "o"}, "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": "o"}, "Permission": "FULL_CONTROL"}]},
+                          {"Bucket": "b", "Key": "i"})
+        stub.add_response("copy_object", {"CopyObjectResult": {"ETag": f'"{PIXEL_MD5}"'}}, expected_copy)
+        stub.add_response("head_object", head(cache_control="max-age=60", metadata=expected_copy["Metadata"]), {"Bucket": "b", "Key": "i"})
+        changed, write, dummy, dummy2, new_head = tracking_pixel.handle_present(client, make_module(), PIXEL)
+        stub.assert_no_pending_responses()
+    assert (changed, write) == (True, "copy")
+    assert new_head["ContentType"] == "image/gif"
+
+
+def test_missing_bucket_in_check_mode_is_a_change_not_an_error():
+    client = s3()
+    module = make_module(check_mode=True)
+    with Stubber(client) as stub:
+        stub.add_client_error("head_object", "404", "Not Found", http_status_code=404)
+        changed, write, before, after, current = tracking_pixel.handle_present(client, module, PIXEL)
+    assert (changed, write, before, current) == (True, "upload", {}, None)
+    result = tracking_pixel.build_result(client, module, changed, write, before, after, current)
+    assert result["etag"] == PIXEL_MD5
+    assert result["url"] == "https://b.s3.eu-west-1.amazonaws.com/i"
+    assert result["diff"]["after"]["sha256"] == PIXEL_SHA256
+
+
+def test_upload_to_missing_bucket_names_the_bucket():
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_client_error("head_object", "404", "Not Found", http_status_code=404)
+        stub.add_client_error("put_object", "NoSuchBucket", "The specified bucket does not exist", http_status_code=404,
+                              expected_params={"Bucket": "b", "Key": "i", "Body": ANY, "ContentMD5": ANY, "ContentType": "image/gif", "Metadata": ANY})
+        with pytest.raises(Failed, match="bucket b does not exist. Create it first"):
+            tracking_pixel.handle_present(client, make_module(), PIXEL)
+
+
+def test_access_denied_on_read_names_the_permissions():
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_client_error("head_object", "403", "Forbidden", http_status_code=403)
+        with pytest.raises(Failed, match="s3:ListBucket"):
+            tracking_pixel.handle_present(client, make_module(), PIXEL)
+
+
+def test_absent_missing_object_is_not_a_change():
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_client_error("head_object", "NoSuchKey", http_status_code=404)
+        changed, write, dummy, dummy2, dummy3 = tracking_pixel.handle_absent(client, make_module(state="absent"))
+    assert (changed, write) == (False, "none")
+
+
+def test_object_url_on_aws_and_on_a_local_endpoint():
+    module = make_module()
+    assert tracking_pixel.object_url(s3(), module, "b", "i") == "https://b.s3.eu-west-1.amazonaws.com/i"
+    assert tracking_pixel.object_url(s3("http://127.0.0.1:5000"), module, "b", "i") == "http://127.0.0.1:5000/b/i"
+    module.region = "cn-north-1"
+    assert tracking_pixel.object_url(s3(), module, "b", "i") == "https://b.s3.cn-north-1.amazonaws.com.cn/i"
+
+
+def test_md5_is_s3_etag_of_the_pixel():
+    assert tracking_pixel.desired_state(make_module(), PIXEL, {})["md5"] == PIXEL_MD5 == hashlib.md5(PIXEL).hexdigest()
