@@ -21,7 +21,7 @@ description:
     touching the distribution.
   - O(enabled=false) turns logging off and leaves the bucket and the logs already delivered alone.
 author:
-  - clickstream.collectors contributors
+  - clickstream.collectors maintainers (@clickstream-collectors)
 options:
   distribution_id:
     description:

@@ -20,10 +20,10 @@ description:
     re-applied to a fresh copy.
   - The default cache behaviour serves HTTP and HTTPS alike (viewer protocol policy C(allow-all); a redirect would log
     every event twice), allows GET and HEAD, does not compress, and uses a cache policy (by default the managed
-    C(CachingOptimized): query strings are logged without being forwarded or part of the cache key).
+    C(CachingOptimized), with which query strings are logged without being forwarded or part of the cache key).
   - O(state=absent) disables the distribution, waits until the change is deployed, then deletes it.
 author:
-  - clickstream.collectors contributors
+  - clickstream.collectors maintainers (@clickstream-collectors)
 options:
   state:
     description:
@@ -87,8 +87,8 @@ options:
     default: 658327ea-f89d-4fab-a63d-7e88639e58f6
   response_headers_policy_id:
     description:
-      - A response headers policy for the default cache behaviour, for example one sending
-        C(Cache-Control: no-cache, no-store, must-revalidate) so that browsers never cache the pixel.
+      - A response headers policy for the default cache behaviour, for example one sending the header
+        C(Cache-Control) with C(no-cache, no-store, must-revalidate) so that browsers never cache the pixel.
       - When omitted, the default cache behaviour has no response headers policy.
     type: str
   tags:
@@ -104,8 +104,8 @@ options:
   ownership_tags:
     description:
       - Tags that mark a distribution as managed by the caller. A distribution with this caller reference that lacks
-        them is refused (O(state=present) and O(state=absent)): it is not managed by this collection and must not be
-        changed. They are added to a distribution the module creates.
+        them is refused (O(state=present) and O(state=absent)) as not managed by this collection, which must not
+        change it. They are added to a distribution the module creates.
     type: dict
     default: {}
   wait:
