@@ -66,7 +66,7 @@ functional: install ## modules against the strict local AWS (check mode, idempot
 	$(PYTEST) tests/functional
 
 molecule: install ## every molecule scenario against the strict local AWS
-	cd extensions && molecule test --all
+	molecule test --all
 
 benchmark: install ## converge, rerun and --check timings and AWS calls on the strict local AWS
 	$(BIN)/python -m tests.benchmark.collector
