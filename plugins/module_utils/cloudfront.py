@@ -353,3 +353,84 @@ def logging_settings(logging_block):
         "prefix": logging_block.get("Prefix") or "",
         "include_cookies": bool(logging_block.get("IncludeCookies", False)),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Response headers policies
+# ---------------------------------------------------------------------------------------------
+
+
+@AWSRetry.jittered_backoff()
+def _list_response_headers_policies(client, **kwargs):
+    return client.list_response_headers_policies(**kwargs)
+
+
+def find_response_headers_policy(client, name):
+    """Return (policy, etag) of the custom response headers policy named ``name``, or (None, None)."""
+    marker = None
+    while True:
+        kwargs = {"Type": "custom"}
+        if marker:
+            kwargs["Marker"] = marker
+        page = _list_response_headers_policies(client, **kwargs).get("ResponseHeadersPolicyList") or {}
+        for item in page.get("Items") or []:
+            policy = item.get("ResponseHeadersPolicy") or {}
+            if (policy.get("ResponseHeadersPolicyConfig") or {}).get("Name") == name:
+                response = _get_response_headers_policy(client, policy["Id"])
+                return response["ResponseHeadersPolicy"], response.get("ETag")
+        marker = page.get("NextMarker")
+        if not marker:
+            return None, None
+
+
+@AWSRetry.jittered_backoff()
+def _get_response_headers_policy(client, policy_id):
+    return client.get_response_headers_policy(Id=policy_id)
+
+
+@AWSRetry.jittered_backoff()
+def create_response_headers_policy(client, config):
+    """CreateResponseHeadersPolicy; returns the policy."""
+    return client.create_response_headers_policy(ResponseHeadersPolicyConfig=config)["ResponseHeadersPolicy"]
+
+
+@AWSRetry.jittered_backoff()
+def _update_response_headers_policy(client, policy_id, config, etag):
+    return client.update_response_headers_policy(Id=policy_id, ResponseHeadersPolicyConfig=config, IfMatch=etag)
+
+
+def update_response_headers_policy(client, policy_id, apply_change, config, etag, max_attempts=MAX_UPDATE_ATTEMPTS):
+    """Update a response headers policy with IfMatch, re-reading and re-applying the change on 412 PreconditionFailed.
+
+    Returns (changed, policy).
+    """
+    for attempt in range(max_attempts):
+        if attempt > 0:
+            response = _get_response_headers_policy(client, policy_id)
+            config, etag = response["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"], response.get("ETag")
+        new_config = apply_change(copy.deepcopy(config))
+        if new_config == config:
+            return False, None
+        try:
+            return True, _update_response_headers_policy(client, policy_id, new_config, etag)["ResponseHeadersPolicy"]
+        except is_boto3_error_code("PreconditionFailed"):
+            if attempt + 1 >= max_attempts:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@AWSRetry.jittered_backoff()
+def _delete_response_headers_policy(client, policy_id, etag):
+    client.delete_response_headers_policy(Id=policy_id, IfMatch=etag)
+
+
+def delete_response_headers_policy(client, name):
+    """Delete the custom response headers policy named ``name``; False when there is none.
+
+    ResponseHeadersPolicyInUse (still attached to a distribution) is raised to the caller.
+    """
+    policy, etag = find_response_headers_policy(client, name)
+    if policy is None:
+        return False
+    _delete_response_headers_policy(client, policy["Id"], etag)
+    return True

@@ -89,7 +89,22 @@ options:
     description:
       - A response headers policy for the default cache behaviour, for example one sending the header
         C(Cache-Control) with C(no-cache, no-store, must-revalidate) so that browsers never cache the pixel.
-      - When omitted, the default cache behaviour has no response headers policy.
+      - When omitted (and O(viewer_cache_control) too), the default cache behaviour has no response headers policy.
+      - Mutually exclusive with O(viewer_cache_control).
+    type: str
+  viewer_cache_control:
+    description:
+      - A C(Cache-Control) value to send to viewers, for example V(no-cache, no-store, must-revalidate) so that browsers
+        never cache the pixel (the edge still caches it; every request is logged either way).
+      - The module keeps a custom response headers policy named O(response_headers_policy_name) that sets this header
+        (overriding the origin's) and attaches it to the default cache behaviour. With O(state=absent) the policy is
+        deleted after the distribution.
+      - Mutually exclusive with O(response_headers_policy_id).
+    type: str
+  response_headers_policy_name:
+    description:
+      - The name of the response headers policy O(viewer_cache_control) manages.
+      - The default is O(caller_reference) (letters, digits, hyphens and underscores kept) followed by C(-viewer-cache-control).
     type: str
   tags:
     description:
@@ -142,27 +157,45 @@ EXAMPLES = r"""
     tags:
       clickstream-environment: prod
 
-- name: Serve it on a custom domain, with a policy telling browsers not to cache the pixel
+- name: Serve it on a custom domain, telling browsers not to cache the pixel
   clickstream.collectors.collector_distribution:
     caller_reference: clickstream-prod-clickstream-prod-pixel
     origin_bucket: clickstream-prod-pixel
     origin_bucket_region: eu-west-1
     aliases: [c.example.com]
     acm_certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/0f7e5e56-1111-2222-3333-444455556666
-    response_headers_policy_id: 5cc3b908-e619-4b99-88e5-2cf7f45965bd
+    viewer_cache_control: no-cache, no-store, must-revalidate
     ownership_tags:
       managed-by: clickstream.collectors
     wait: true
 
-- name: Tear it down (disable, wait for the deployment, delete)
+- name: Tear it down (disable, wait for the deployment, delete; then its response headers policy)
   clickstream.collectors.collector_distribution:
     caller_reference: clickstream-prod-clickstream-prod-pixel
     state: absent
+    viewer_cache_control: no-cache, no-store, must-revalidate
     ownership_tags:
       managed-by: clickstream.collectors
 """
 
 RETURN = r"""
+response_headers_policy:
+  description: The response headers policy O(viewer_cache_control) manages (in check mode, as it would be).
+  returned: when O(viewer_cache_control) is set
+  type: dict
+  contains:
+    id:
+      description: The policy id (null when it would be created, in check mode, or after its deletion).
+      type: str
+      sample: 5cc3b908-e619-4b99-88e5-2cf7f45965bd
+    name:
+      description: The policy name.
+      type: str
+      sample: clickstream-prod-clickstream-prod-pixel-viewer-cache-control
+    cache_control:
+      description: The C(Cache-Control) value viewers get.
+      type: str
+      sample: no-cache, no-store, must-revalidate
 distribution:
   description:
     - The distribution (in check mode, as it would be; C(id) is null when it would be created).
@@ -212,7 +245,9 @@ distribution:
       type: str
       sample: 658327ea-f89d-4fab-a63d-7e88639e58f6
     response_headers_policy_id:
-      description: The default cache behaviour's response headers policy, or null.
+      description:
+        - The default cache behaviour's response headers policy, or null.
+        - In check mode, when O(viewer_cache_control) would create the policy, a placeholder naming it.
       type: str
       sample: 5cc3b908-e619-4b99-88e5-2cf7f45965bd
     tags:
@@ -222,12 +257,14 @@ distribution:
 """
 
 import copy
+import re
 
 try:
     import botocore  # noqa: F401  pylint: disable=unused-import
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
@@ -236,6 +273,9 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import DeployTimeout
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_response_headers_policy
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_response_headers_policy
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_distribution
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ensure_tags
@@ -246,10 +286,12 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import overlay
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import strip_remove
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_distribution_config
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import wait_deployed
 
 GET_HEAD = {"Quantity": 2, "Items": ["GET", "HEAD"]}
 MIN_TLS = "TLSv1.2_2021"
+POLICY_COMMENT = "Cache-Control for the viewers of a clickstream.collectors collector pixel"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -551,21 +593,97 @@ def handle_wait(client, module, distribution_id, action):
         fail_on(module, e, "wait for", f"distribution {distribution_id}")
 
 
+def policy_name(params):
+    if params["response_headers_policy_name"]:
+        return params["response_headers_policy_name"]
+    return re.sub(r"[^A-Za-z0-9_-]", "-", params["caller_reference"])[:107] + "-viewer-cache-control"
+
+
+def policy_patch(params):
+    header = {"Header": "Cache-Control", "Value": params["viewer_cache_control"], "Override": True}
+    return {"Comment": POLICY_COMMENT, "CustomHeadersConfig": {"Quantity": 1, "Items": [header]}}
+
+
+def policy_view(policy_id, name, config):
+    items = ((config or {}).get("CustomHeadersConfig") or {}).get("Items") or []
+    value = next((h.get("Value") for h in items if h.get("Header", "").lower() == "cache-control"), None)
+    return {"id": policy_id, "name": name, "cache_control": value}
+
+
+def handle_response_headers_policy(client, module):
+    """Keep the named policy sending viewer_cache_control; returns (changed, policy id or placeholder, before, after)."""
+    params = module.params
+    name = policy_name(params)
+    patch = policy_patch(params)
+    try:
+        policy, etag = find_response_headers_policy(client, name)
+        if policy is None:
+            config = dict(patch, Name=name)
+            after = policy_view(None, name, config)
+            if module.check_mode:
+                return True, f"(new response headers policy {name})", {}, after
+            policy = create_response_headers_policy(client, config)
+            return True, policy["Id"], {}, policy_view(policy["Id"], name, config)
+        current = policy["ResponseHeadersPolicyConfig"]
+        before = policy_view(policy["Id"], name, current)
+        if overlay(current, patch) == current:
+            return False, policy["Id"], before, before
+        if not module.check_mode:
+            update_response_headers_policy(client, policy["Id"], lambda config: overlay(config, patch), current, etag)
+        return True, policy["Id"], before, policy_view(policy["Id"], name, overlay(current, patch))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(
+            e,
+            msg=(
+                f"cannot keep response headers policy {name}: the caller needs cloudfront:ListResponseHeadersPolicies, "
+                "cloudfront:GetResponseHeadersPolicy, cloudfront:CreateResponseHeadersPolicy and cloudfront:UpdateResponseHeadersPolicy"
+            ),
+        )
+
+
+def remove_response_headers_policy(client, module):
+    """Delete the named policy after the distribution; one still used elsewhere is kept with a warning."""
+    name = policy_name(module.params)
+    try:
+        policy, dummy = find_response_headers_policy(client, name)
+        if policy is None:
+            return False
+        if not module.check_mode:
+            delete_response_headers_policy(client, name)
+        return True
+    except is_boto3_error_code("ResponseHeadersPolicyInUse"):
+        module.warn(f"response headers policy {name} is still attached to another distribution and was kept; detach it, then rerun")
+        return False
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=f"cannot delete response headers policy {name}: the caller needs cloudfront:DeleteResponseHeadersPolicy")
+
+
 def ensure_present(client, module):
     params = module.params
     label = f"the distribution with caller reference {params['caller_reference']}"
     distribution, etag, tags = read_existing(client, module, label)
+    if distribution is not None:
+        check_ownership(module, distribution, tags)
+    policy = None
+    if params["viewer_cache_control"]:
+        policy_changed, policy_id, policy_before, policy_after = handle_response_headers_policy(client, module)
+        params["response_headers_policy_id"] = policy_id
+        policy = (policy_changed, policy_before, policy_after)
     if distribution is None:
         changed, result, diff = handle_create(client, module, label)
     else:
-        check_ownership(module, distribution, tags)
         label = f"distribution {distribution['Id']}"
         changed, result, diff = handle_update(client, module, label, distribution, etag, tags)
+    if policy:
+        changed = changed or policy[0]
+        if policy[1]:
+            diff["before"]["response_headers_policy"] = policy[1]
+        diff["after"]["response_headers_policy"] = policy[2]
     if params["wait"] and not module.check_mode and result["id"] and result["status"] != "Deployed":
         deployed = handle_wait(client, module, result["id"], "the distribution was written")
         if deployed:
             result["status"] = deployed.get("Status")
-    return changed, result, diff
+    return changed, result, diff, policy[2] if policy else None
 
 
 def ensure_absent(client, module):
@@ -573,13 +691,16 @@ def ensure_absent(client, module):
     label = f"the distribution with caller reference {params['caller_reference']}"
     distribution, etag, tags = read_existing(client, module, label)
     if distribution is None:
-        return False, {}, {"before": {}, "after": {}}
+        policy_changed = bool(params["viewer_cache_control"]) and remove_response_headers_policy(client, module)
+        return policy_changed, {}, {"before": {}, "after": {}}
     check_ownership(module, distribution, tags)
     label = f"distribution {distribution['Id']}"
     config = distribution["DistributionConfig"]
     result = distribution_result(distribution, config, etag, tags)
     diff = {"before": managed_view(normalize_config(config), tags), "after": {}}
     if module.check_mode:
+        if params["viewer_cache_control"]:
+            remove_response_headers_policy(client, module)
         return True, result, diff
 
     if config.get("Enabled"):
@@ -597,6 +718,8 @@ def ensure_absent(client, module):
         delete_distribution(client, distribution["Id"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         fail_on(module, e, "delete", label)
+    if params["viewer_cache_control"]:
+        remove_response_headers_policy(client, module)
     return True, result, diff
 
 
@@ -614,6 +737,8 @@ def main():
         http_version=dict(type="str", choices=["http1.1", "http2", "http3", "http2and3"], default="http2and3"),
         cache_policy_id=dict(type="str", default=CACHING_OPTIMIZED_POLICY_ID),
         response_headers_policy_id=dict(type="str"),
+        viewer_cache_control=dict(type="str"),
+        response_headers_policy_name=dict(type="str"),
         tags=dict(type="dict", default={}),
         purge_tags=dict(type="bool", default=False),
         ownership_tags=dict(type="dict", default={}),
@@ -623,6 +748,7 @@ def main():
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         required_if=[("state", "present", ("origin_bucket", "origin_bucket_region"))],
+        mutually_exclusive=[("viewer_cache_control", "response_headers_policy_id")],
         supports_check_mode=True,
     )
     params = module.params
@@ -638,11 +764,16 @@ def main():
             )
 
     client = cloudfront_client(module)
+    result = {}
     if params["state"] == "absent":
         changed, distribution, diff = ensure_absent(client, module)
+        if params["viewer_cache_control"]:
+            result["response_headers_policy"] = {"id": None, "name": policy_name(params), "cache_control": None}
     else:
-        changed, distribution, diff = ensure_present(client, module)
-    result = {"changed": changed, "distribution": distribution}
+        changed, distribution, diff, policy = ensure_present(client, module)
+        if policy:
+            result["response_headers_policy"] = policy
+    result.update(changed=changed, distribution=distribution)
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = diff
     module.exit_json(**result)

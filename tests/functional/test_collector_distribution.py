@@ -9,7 +9,9 @@ ARGS = {
     "comment": "Snowplow CloudFront collector (test)",
     "ownership_tags": OWNERSHIP,
     "tags": {"clickstream-environment": "test"},
+    "viewer_cache_control": "no-cache, no-store, must-revalidate",
 }
+ABSENT = {"caller_reference": ARGS["caller_reference"], "state": "absent", "ownership_tags": OWNERSHIP, "viewer_cache_control": ARGS["viewer_cache_control"]}
 
 
 def cloudfront(strict_aws):
@@ -29,13 +31,18 @@ def test_create_check_then_apply_then_rerun_without_writes(strict_aws, run_modul
     assert checked["diff"]["before"] == {}
     assert checked["diff"]["after"]["origins"] == [{"id": "s3-clickstream-test-pixel", "domain_name": "clickstream-test-pixel.s3.eu-west-1.amazonaws.com"}]
     assert checked["diff"]["after"]["tags"] == {"managed-by": "clickstream.collectors", "clickstream-environment": "test"}
+    assert checked["diff"]["after"]["response_headers_policy"]["cache_control"] == "no-cache, no-store, must-revalidate"
 
     created = run_module(MODULE, ARGS)
     assert not created.get("failed"), created
     assert created["changed"] is True
     distribution = created["distribution"]
     assert distribution["id"] and distribution["domain_name"]
-    assert operations(strict_aws.writes()) == ["CreateDistributionWithTags"]
+    assert operations(strict_aws.writes()) == ["CreateResponseHeadersPolicy", "CreateDistributionWithTags"]
+    policy = cloudfront(strict_aws).get_response_headers_policy(Id=created["response_headers_policy"]["id"])["ResponseHeadersPolicy"]
+    assert policy["ResponseHeadersPolicyConfig"]["CustomHeadersConfig"]["Items"] == [
+        {"Header": "Cache-Control", "Value": "no-cache, no-store, must-revalidate", "Override": True}
+    ]
     config = cloudfront(strict_aws).get_distribution_config(Id=distribution["id"])["DistributionConfig"]
     assert config["CallerReference"] == "clickstream-test-pixel"
     assert config["PriceClass"] == "PriceClass_100"
@@ -43,6 +50,7 @@ def test_create_check_then_apply_then_rerun_without_writes(strict_aws, run_modul
     behaviour = config["DefaultCacheBehavior"]
     assert behaviour["ViewerProtocolPolicy"] == "allow-all"
     assert behaviour["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
+    assert behaviour["ResponseHeadersPolicyId"] == policy["Id"]
     assert sorted(behaviour["AllowedMethods"]["Items"]) == ["GET", "HEAD"]
     assert config["Origins"]["Items"][0]["DomainName"] == "clickstream-test-pixel.s3.eu-west-1.amazonaws.com"
     tags = cloudfront(strict_aws).list_tags_for_resource(Resource=distribution["arn"])["Tags"]["Items"]
@@ -88,18 +96,19 @@ def test_absent_disables_waits_and_deletes(strict_aws, run_module):
     strict_aws.set_config(deploy_reads=2)
     writes = len(strict_aws.writes())
 
-    checked = run_module(MODULE, {"caller_reference": ARGS["caller_reference"], "state": "absent", "ownership_tags": OWNERSHIP}, check=True)
+    checked = run_module(MODULE, ABSENT, check=True)
     assert checked["changed"] is True, checked
     assert strict_aws.writes()[writes:] == []
 
-    removed = run_module(MODULE, {"caller_reference": ARGS["caller_reference"], "state": "absent", "ownership_tags": OWNERSHIP})
+    removed = run_module(MODULE, ABSENT)
     assert not removed.get("failed"), removed
     assert removed["changed"] is True
-    assert operations(strict_aws.writes()[writes:]) == ["UpdateDistribution", "DeleteDistribution"]
+    assert operations(strict_aws.writes()[writes:]) == ["UpdateDistribution", "DeleteDistribution", "DeleteResponseHeadersPolicy"]
     ids = [d["Id"] for d in cloudfront(strict_aws).list_distributions()["DistributionList"].get("Items", [])]
     assert distribution_id not in ids
+    assert not cloudfront(strict_aws).list_response_headers_policies(Type="custom")["ResponseHeadersPolicyList"].get("Items")
 
-    again = run_module(MODULE, {"caller_reference": ARGS["caller_reference"], "state": "absent", "ownership_tags": OWNERSHIP})
+    again = run_module(MODULE, ABSENT)
     assert again["changed"] is False, again
 
 
@@ -109,7 +118,7 @@ def test_refuses_distribution_without_ownership_tags(strict_aws, run_module):
     assert created["changed"] is True, created
     writes = len(strict_aws.writes())
 
-    for args in (ARGS, {"caller_reference": ARGS["caller_reference"], "state": "absent", "ownership_tags": OWNERSHIP}):
+    for args in (ARGS, ABSENT):
         refused = run_module(MODULE, args)
         assert refused.get("failed") is True
         assert "not managed by this collection" in refused["msg"]
