@@ -1,8 +1,8 @@
 """Deterministic fault injection: a fixed seed and rate fault the same requests every run."""
 
 import random
-from functools import partial
 import threading
+from functools import partial
 
 from .xmlutil import Response, cloudfront_error, query_error, s3_error
 
@@ -11,7 +11,8 @@ class FaultInjector:
     """Decides, request by request, whether to answer with a throttling or 5xx error instead of moto.
 
     The n-th AWS request is faulted when the n-th draw of ``random.Random(seed)`` is below ``rate``,
-    so the faulted requests depend only on (seed, rate, request order).
+    so the faulted requests depend only on (seed, rate, request order). Per service, non-S3 faults
+    alternate between throttling (first) and an internal error.
     """
 
     def __init__(self, rate: float = 0.0, seed: int = 0):
@@ -26,15 +27,15 @@ class FaultInjector:
             self.rate = rate
             self.seed = seed
             self._rng = random.Random(seed)
-            self._count = 0
+            self._counts: dict[str, int] = {}
 
     def pick(self, service: str) -> Response | None:
         """A fault response for this request, or None to let it through."""
         with self._lock:
             if self.rate <= 0.0 or self._rng.random() >= self.rate:
                 return None
-            self._count += 1
-            second = self._count % 2 == 0
+            self._counts[service] = self._counts.get(service, 0) + 1
+            second = self._counts[service] % 2 == 0
         if service == "s3":
             # https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList (SlowDown, 503)
             resp = s3_error(503, "SlowDown", "Please reduce your request rate.")

@@ -367,16 +367,25 @@ def _get_permission_secure(self, action: str, resource: str):
 
 
 def install_secure_transport_patch() -> None:
-    """Install the thread-local aware permission check once (idempotent)."""
-    s3_models.FakeBucket.get_permission = _get_permission_secure
+    """Install the thread-local aware permission check once.
+
+    pytest can import this package under two names (``tests.strict_aws`` and ``strict_aws``); the first
+    installed patch stays, and :class:`secure_transport` sets the flag of whichever patch is installed.
+    """
+    if getattr(s3_models.FakeBucket.get_permission, "layer_flag", None) is None:
+        _get_permission_secure.layer_flag = _LAYER
+        s3_models.FakeBucket.get_permission = _get_permission_secure
 
 
 class secure_transport:  # pylint: disable=invalid-name
     """Context manager marking the current thread as serving a request through the layer."""
 
+    def __init__(self):
+        self.flag = s3_models.FakeBucket.get_permission.layer_flag
+
     def __enter__(self):
-        _LAYER.secure = True
+        self.flag.secure = True
         return self
 
     def __exit__(self, *exc):
-        _LAYER.secure = False
+        self.flag.secure = False

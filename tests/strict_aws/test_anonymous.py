@@ -5,8 +5,8 @@ import requests
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from .pytest_plugin import make_client
-from .testutil import ACCOUNT, ALL_BPA_OFF, LOCATION, public_read_policy
+from tests.strict_aws.pytest_plugin import make_client
+from tests.strict_aws.testutil import ACCOUNT, ALL_BPA_OFF, LOCATION, public_read_policy
 
 BUCKET = "anon-bucket"
 PIXEL = b"GIF89a-pixel"

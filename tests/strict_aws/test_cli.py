@@ -6,8 +6,8 @@ import time
 
 import requests
 
-from .pytest_plugin import make_client
-from .server import spawn
+from tests.strict_aws.pytest_plugin import make_client
+from tests.strict_aws.server import spawn
 
 
 def test_cli_start_log_and_sigterm(tmp_path):

@@ -3,7 +3,7 @@
 import pytest
 from moto import mock_aws
 
-from .testutil import LOCATION, distribution_config, expect_error, logging_config, plain_client
+from tests.strict_aws.testutil import LOCATION, distribution_config, expect_error, logging_config, plain_client
 
 LOG_BUCKET = "cf-logs-bucket"
 AWSLOGSDELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"

@@ -7,7 +7,7 @@ import requests
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from .testutil import ACCOUNT, ALL_BPA_OFF, ALL_BPA_ON, LOCATION, expect_error, plain_client, public_read_policy
+from tests.strict_aws.testutil import ACCOUNT, ALL_BPA_OFF, ALL_BPA_ON, LOCATION, expect_error, plain_client, public_read_policy
 
 BUCKET = "strict-bucket"
 

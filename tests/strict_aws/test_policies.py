@@ -1,0 +1,97 @@
+"""Cache and response headers policy APIs (moto answers 404 for all of them)."""
+
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from tests.strict_aws.testutil import CACHING_DISABLED, CACHING_OPTIMIZED, distribution_config, expect_error, plain_client
+
+NO_CACHE = {
+    "Name": "pixel-no-cache",
+    "Comment": "browsers must not cache the pixel",
+    "CustomHeadersConfig": {"Quantity": 1, "Items": [
+        {"Header": "Cache-Control", "Value": "no-cache, no-store, must-revalidate", "Override": True}]},
+}
+CACHE_CONFIG = {
+    "Name": "pixel-cache", "Comment": "", "DefaultTTL": 60, "MaxTTL": 300, "MinTTL": 0,
+    "ParametersInCacheKeyAndForwardedToOrigin": {
+        "EnableAcceptEncodingGzip": False, "EnableAcceptEncodingBrotli": False,
+        "HeadersConfig": {"HeaderBehavior": "none"}, "CookiesConfig": {"CookieBehavior": "none"},
+        "QueryStringsConfig": {"QueryStringBehavior": "none"},
+    },
+}
+
+
+def test_plain_moto_lacks_policy_apis():
+    with mock_aws():
+        cf = plain_client("cloudfront", "us-east-1")
+        with pytest.raises(ClientError) as info:
+            cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_response_headers_policy_round_trip(strict_aws):
+    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    created = cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
+    policy_id, etag = created["ResponseHeadersPolicy"]["Id"], created["ETag"]
+    assert created["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] == NO_CACHE
+    assert created["Location"].endswith(f"/2020-05-31/response-headers-policy/{policy_id}")
+    got = cf.get_response_headers_policy(Id=policy_id)
+    assert got["ETag"] == etag and got["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] == NO_CACHE
+    assert cf.get_response_headers_policy_config(Id=policy_id)["ResponseHeadersPolicyConfig"] == NO_CACHE
+    listed = cf.list_response_headers_policies(Type="custom")["ResponseHeadersPolicyList"]
+    assert [item["Type"] for item in listed["Items"]] == ["custom"]
+    assert listed["Items"][0]["ResponseHeadersPolicy"]["Id"] == policy_id
+    changed = {**NO_CACHE, "Comment": "changed"}
+    expect_error(cf.update_response_headers_policy, "PreconditionFailed", 412, Id=policy_id, IfMatch="E0STALE", ResponseHeadersPolicyConfig=changed)
+    updated = cf.update_response_headers_policy(Id=policy_id, IfMatch=etag, ResponseHeadersPolicyConfig=changed)
+    assert updated["ETag"] != etag
+    assert cf.get_response_headers_policy_config(Id=policy_id)["ResponseHeadersPolicyConfig"]["Comment"] == "changed"
+    expect_error(cf.delete_response_headers_policy, "InvalidIfMatchVersion", 400, Id=policy_id)
+    expect_error(cf.delete_response_headers_policy, "PreconditionFailed", 412, Id=policy_id, IfMatch=etag)
+    cf.delete_response_headers_policy(Id=policy_id, IfMatch=updated["ETag"])
+    expect_error(cf.get_response_headers_policy, "NoSuchResponseHeadersPolicy", 404, Id=policy_id)
+    assert cf.list_response_headers_policies(Type="custom")["ResponseHeadersPolicyList"]["Quantity"] == 0
+
+
+def test_duplicate_names(strict_aws):
+    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
+    expect_error(cf.create_response_headers_policy, "ResponseHeadersPolicyAlreadyExists", 409, ResponseHeadersPolicyConfig=NO_CACHE)
+    cf.create_cache_policy(CachePolicyConfig=CACHE_CONFIG)
+    expect_error(cf.create_cache_policy, "CachePolicyAlreadyExists", 409, CachePolicyConfig=CACHE_CONFIG)
+
+
+def test_managed_cache_policies(strict_aws):
+    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    optimized = cf.get_cache_policy(Id=CACHING_OPTIMIZED)["CachePolicy"]["CachePolicyConfig"]
+    assert optimized["Name"] == "Managed-CachingOptimized"
+    assert (optimized["MinTTL"], optimized["DefaultTTL"], optimized["MaxTTL"]) == (1, 86400, 31536000)
+    params = optimized["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert params["EnableAcceptEncodingGzip"] and params["EnableAcceptEncodingBrotli"]
+    assert params["QueryStringsConfig"] == {"QueryStringBehavior": "none"}
+    managed = cf.list_cache_policies(Type="managed")["CachePolicyList"]["Items"]
+    assert {item["CachePolicy"]["Id"] for item in managed} == {CACHING_OPTIMIZED, CACHING_DISABLED}
+    assert cf.list_cache_policies(Type="custom")["CachePolicyList"]["Quantity"] == 0
+    etag = cf.get_cache_policy(Id=CACHING_DISABLED)["ETag"]
+    expect_error(cf.delete_cache_policy, "IllegalDelete", 400, Id=CACHING_DISABLED, IfMatch=etag)
+
+
+def test_cache_policy_round_trip_and_in_use(strict_aws):
+    strict_aws.set_config(deploy_reads=0)
+    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    created = cf.create_cache_policy(CachePolicyConfig=CACHE_CONFIG)
+    policy_id, etag = created["CachePolicy"]["Id"], created["ETag"]
+    assert cf.get_cache_policy_config(Id=policy_id)["CachePolicyConfig"] == CACHE_CONFIG
+    headers = cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
+    config = distribution_config()
+    config["DefaultCacheBehavior"].update(CachePolicyId=policy_id, ResponseHeadersPolicyId=headers["ResponseHeadersPolicy"]["Id"])
+    dist = cf.create_distribution(DistributionConfig=config)
+    expect_error(cf.delete_cache_policy, "CachePolicyInUse", 409, Id=policy_id, IfMatch=etag)
+    expect_error(cf.delete_response_headers_policy, "ResponseHeadersPolicyInUse", 409,
+                 Id=headers["ResponseHeadersPolicy"]["Id"], IfMatch=headers["ETag"])
+    config["DefaultCacheBehavior"]["CachePolicyId"] = CACHING_OPTIMIZED
+    cf.update_distribution(Id=dist["Distribution"]["Id"], IfMatch=dist["ETag"], DistributionConfig=config)
+    cf.delete_cache_policy(Id=policy_id, IfMatch=etag)
+    assert [c["operation"] for c in strict_aws.calls()[:3]] == ["CreateCachePolicy", "GetCachePolicyConfig", "CreateResponseHeadersPolicy"]
+    expect_error(cf.get_cache_policy, "NoSuchCachePolicy", 404, Id=policy_id)
