@@ -29,6 +29,8 @@ PARAMS = {
     "http_version": "http2and3",
     "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6",
     "response_headers_policy_id": None,
+    "viewer_cache_control": None,
+    "response_headers_policy_name": None,
     "tags": {},
     "purge_tags": False,
     "ownership_tags": {"managed-by": "clickstream.collectors"},
@@ -195,3 +197,60 @@ def test_ownership_tags_missing_is_refused():
         collector_distribution.check_ownership(module, distribution(aws_config()), {"owner": "someone-else"})
     assert "not managed by this collection" in str(failed.value)
     collector_distribution.check_ownership(module, distribution(aws_config()), {"managed-by": "clickstream.collectors", "x": "y"})
+
+
+def policy_list(*policies):
+    items = [{"Type": "custom", "ResponseHeadersPolicy": p} for p in policies]
+    return {"ResponseHeadersPolicyList": {"MaxItems": 100, "Quantity": len(items), "Items": items}}
+
+
+def rhp(policy_id, config):
+    return {"Id": policy_id, "LastModifiedTime": "2024-01-01T00:00:00Z", "ResponseHeadersPolicyConfig": config}
+
+
+def test_response_headers_policy_unchanged_makes_no_write():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    module = make_module(viewer_cache_control="no-cache, no-store, must-revalidate")
+    name = collector_distribution.policy_name(module.params)
+    assert name == "clickstream-test-pixel-viewer-cache-control"
+    config = dict(collector_distribution.policy_patch(module.params), Name=name)
+    stubber.add_response("list_response_headers_policies", policy_list(rhp("other", {"Name": "other"}), rhp("P1", config)), {"Type": "custom"})
+    stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
+    with stubber:
+        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+    stubber.assert_no_pending_responses()
+    assert (changed, policy_id) == (False, "P1")
+    assert before == after == {"id": "P1", "name": name, "cache_control": "no-cache, no-store, must-revalidate"}
+
+
+def test_response_headers_policy_value_change_updates_with_if_match():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    module = make_module(viewer_cache_control="no-store")
+    name = collector_distribution.policy_name(module.params)
+    old = dict(collector_distribution.policy_patch(dict(module.params, viewer_cache_control="max-age=60")), Name=name)
+    new = dict(collector_distribution.policy_patch(module.params), Name=name)
+    stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", old)), {"Type": "custom"})
+    stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", old), "ETag": "E1"}, {"Id": "P1"})
+    stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", new), "ETag": "E2"},
+                         {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": new})
+    with stubber:
+        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+    stubber.assert_no_pending_responses()
+    assert changed is True and before["cache_control"] == "max-age=60" and after["cache_control"] == "no-store"
+
+
+def test_response_headers_policy_in_use_is_kept_with_warning():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    module = make_module(state="absent", viewer_cache_control="no-store")
+    name = collector_distribution.policy_name(module.params)
+    config = dict(collector_distribution.policy_patch(module.params), Name=name)
+    for dummy in range(2):
+        stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", config)), {"Type": "custom"})
+        stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
+    stubber.add_client_error("delete_response_headers_policy", "ResponseHeadersPolicyInUse", "in use", 409)
+    with stubber:
+        assert collector_distribution.remove_response_headers_policy(cloudfront, module) is False
+    assert "still attached" in module.warn.call_args[0][0]
