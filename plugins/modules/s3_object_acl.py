@@ -26,7 +26,7 @@ description:
   - After a write it reads the grants back and fails unless AWS stored them, so it never reports success for an ACL
     AWS would reject or ignore.
 author:
-  - clickstream.collectors maintainers
+  - clickstream.collectors maintainers (@clickstream-collectors)
 options:
   bucket:
     description:
@@ -272,7 +272,9 @@ def apply_bucket_changes(client, module, settings, blockers):
             try:
                 s3_access.put_object_ownership(client, bucket, names["ObjectOwnership"])
             except BOTO_ERRORS as e:
-                module.fail_json_aws(e, msg=f"Cannot set Object Ownership of bucket {bucket} to BucketOwnerPreferred; the caller needs s3:PutBucketOwnershipControls")
+                module.fail_json_aws(
+                    e, msg=f"Cannot set Object Ownership of bucket {bucket} to BucketOwnerPreferred; the caller needs s3:PutBucketOwnershipControls"
+                )
     flags = [name for name in ("BlockPublicAcls", "IgnorePublicAcls") if name in names]
     if flags:
         new_pab = dict(settings["public_access_block"])
@@ -298,7 +300,7 @@ def put_acl(client, module, after_bucket_change):
         retry(client.put_object_acl)(Bucket=bucket, Key=key, ACL=acl)
     except is_boto3_error_code("AccessControlListNotSupported") as e:
         module.fail_json_aws(
-            e, msg=f"S3 rejected the {acl} ACL on s3://{bucket}/{key}: the bucket does not allow ACLs (BucketOwnerEnforced). Set prepare_bucket: true."
+            e, msg=f"S3 rejected the {acl} ACL on s3://{bucket}/{key}: the bucket does not allow ACLs (BucketOwnerEnforced). Set prepare_bucket: true"
         )
     except is_boto3_error_code("AccessDenied") as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(
@@ -340,22 +342,21 @@ def run(client, module):
     account_flags = handle_account_block(module, acl)
     policy = read_object_acl(client, module, bucket, key) if settings is not None else None
 
-    if policy is None:
-        if not module.check_mode:
-            where = f"bucket {bucket} does not exist" if settings is None else f"object {key} does not exist in bucket {bucket}"
-            module.fail_json(
-                msg=f"Cannot apply the {acl} ACL to s3://{bucket}/{key}: {where}. Create it first (clickstream.collectors.tracking_pixel uploads the pixel)."
-            )
+    if policy is None and not module.check_mode:
+        where = f"bucket {bucket} does not exist" if settings is None else f"object {key} does not exist in bucket {bucket}"
+        module.fail_json(
+            msg=f"Cannot apply the {acl} ACL to s3://{bucket}/{key}: {where}. Create it first (clickstream.collectors.tracking_pixel uploads the pixel)."
+        )
+    if settings is None:
+        # Check mode before the bucket exists (its task is skipped under --check): report the would-be ACL.
         wanted = desired_grants(client, module, None)
         result = {"changed": True, "grants": snake_grants(wanted), "bucket_settings_changed": {}}
         if module._diff:
-            result["diff"] = {
-                "before": {"grants": [], "bucket": settings_view(settings)},
-                "after": {"grants": snake_grants(wanted), "bucket": settings_view(settings)},
-            }
+            result["diff"] = {"before": {"grants": [], "bucket": {}}, "after": {"grants": snake_grants(wanted), "bucket": {}}}
         return result, account_flags
 
-    before_grants = s3_access.normalize_grants(policy["Grants"])
+    # In check mode the object may not exist yet (uploaded by an earlier task that check mode skipped).
+    before_grants = s3_access.normalize_grants(policy["Grants"]) if policy is not None else []
     wanted = desired_grants(client, module, policy)
     write_needed = before_grants != wanted
     blockers = bucket_blockers(settings, acl, write_needed)
@@ -363,7 +364,10 @@ def run(client, module):
         module.fail_json(msg=blocker_message(module, blockers), bucket_settings=settings_view(settings))
 
     changed_settings = apply_bucket_changes(client, module, settings, blockers)
-    after_settings = {"ownership": changed_settings.get("object_ownership", settings["ownership"]), "public_access_block": dict(settings["public_access_block"])}
+    after_settings = {
+        "ownership": changed_settings.get("object_ownership", settings["ownership"]),
+        "public_access_block": dict(settings["public_access_block"]),
+    }
     for name in ("BlockPublicAcls", "IgnorePublicAcls"):
         if SNAKE_FLAGS[name] in changed_settings:
             after_settings["public_access_block"][name] = False

@@ -24,7 +24,7 @@ description:
   - The action plugin resolves O(src) on the controller (the play's and roles' C(files/) folders) and passes
     the bytes to the module; with neither O(src) nor O(content_base64) it uploads the collection's own C(files/i).
 author:
-  - clickstream.collectors maintainers
+  - clickstream.collectors maintainers (@clickstream-collectors)
 options:
   bucket:
     description:
@@ -50,8 +50,8 @@ options:
     description:
       - The C(Content-Type) served with the pixel.
       - Supported types, each checked against the file's signature, are C(image/gif) (GIF87a/GIF89a header and
-        C(;) trailer), C(image/png) (PNG signature) and C(image/jpeg) (JPEG SOI marker). Other types are refused:
-        browsers and trackers expect an image here.
+        C(;) trailer), C(image/png) (PNG signature) and C(image/jpeg) (JPEG SOI marker). Other types are refused,
+        as browsers and trackers expect an image here.
     type: str
     default: image/gif
     choices: [image/gif, image/png, image/jpeg]
@@ -364,9 +364,9 @@ def error_code(e):
 
 def write_failure(module, e, bucket, key, action):
     if error_code(e) == "NoSuchBucket":
-        module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}: bucket {bucket} does not exist. Create it first (amazon.aws.s3_bucket).")
+        module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}: bucket {bucket} does not exist. Create it first (amazon.aws.s3_bucket)")
     if error_code(e) in ("AccessDenied", "403"):
-        module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}: access denied. The caller needs s3:PutObject (and s3:GetObject) on it.")
+        module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}: access denied. The caller needs s3:PutObject (and s3:GetObject) on it")
     module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}")
 
 

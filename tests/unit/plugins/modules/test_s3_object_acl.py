@@ -225,3 +225,22 @@ def test_missing_bucket_fails_outside_check_mode():
     env.stubs["s3"].add_client_error("get_bucket_ownership_controls", "NoSuchBucket", http_status_code=404)
     with env.active(), pytest.raises(Failed, match="bucket b does not exist"):
         env.run()
+
+
+def test_check_mode_on_fresh_bucket_without_the_object_reports_the_bucket_changes():
+    # The pixel upload before this task is skipped by check mode; the bucket already has the 2023 defaults.
+    env = Env(check_mode=True, prepare_bucket=True)
+    env.bucket()
+    env.account()
+    env.stubs["s3"].add_client_error("get_object_acl", "NoSuchKey", http_status_code=404)
+    with env.active():
+        result, dummy = env.run()
+    assert result["changed"] is True
+    assert result["bucket_settings_changed"] == {"object_ownership": "BucketOwnerPreferred", "block_public_acls": False, "ignore_public_acls": False}
+
+    env = Env(check_mode=True)
+    env.bucket()
+    env.account()
+    env.stubs["s3"].add_client_error("get_object_acl", "NoSuchKey", http_status_code=404)
+    with env.active(), pytest.raises(Failed, match="BucketOwnerEnforced"):
+        env.run()
