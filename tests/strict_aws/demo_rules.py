@@ -94,6 +94,11 @@ def tls_only_then_put(env: Env):
     return env.s3.put_object(Bucket=BUCKET, Key="i", Body=b"x")
 
 
+def new_bucket_ownership(env: Env) -> str:
+    env.bucket()
+    return env.s3.get_bucket_ownership_controls(Bucket=BUCKET)["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
+
+
 def get_after_create(env: Env):
     dist_id, _ = env.created(dist_config("r1"))
     return env.cf.get_distribution(Id=dist_id)["Distribution"]["Status"]
@@ -101,9 +106,11 @@ def get_after_create(env: Env):
 
 FORWARDED = {"QueryString": False, "Cookies": {"Forward": "none"}}
 RULES: list[tuple[str, Callable[[Env], object]]] = [
-    ("new bucket: ownership controls", lambda e: (e.bucket(), e.s3.get_bucket_ownership_controls(Bucket=BUCKET))[1]["OwnershipControls"]["Rules"][0]["ObjectOwnership"]),
-    ("ACL on BucketOwnerEnforced bucket", lambda e: (e.bucket(ownership=OWNER_ENFORCED), e.s3.put_object(Bucket=BUCKET, Key="i", Body=b"x", ACL="private"))),
-    ("public ACL under BlockPublicAcls", lambda e: (e.bucket(ownership="ObjectWriter", bpa=True), e.s3.put_object(Bucket=BUCKET, Key="i", Body=b"x", ACL="public-read"))),
+    ("new bucket: ownership controls", new_bucket_ownership),
+    ("ACL on BucketOwnerEnforced bucket", lambda e: (e.bucket(ownership=OWNER_ENFORCED),
+                                                     e.s3.put_object(Bucket=BUCKET, Key="i", Body=b"x", ACL="private"))),
+    ("public ACL under BlockPublicAcls", lambda e: (e.bucket(ownership="ObjectWriter", bpa=True),
+                                                    e.s3.put_object(Bucket=BUCKET, Key="i", Body=b"x", ACL="public-read"))),
     ("public policy under BlockPublicPolicy", lambda e: (e.bucket(bpa=True), e.s3.put_bucket_policy(Bucket=BUCKET, Policy=PUBLIC_POLICY))),
     ("BucketOwnerEnforced with foreign grants", lambda e: (
         e.bucket(ownership="ObjectWriter", bpa=False), e.s3.put_bucket_acl(Bucket=BUCKET, ACL="public-read"),

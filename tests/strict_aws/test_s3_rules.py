@@ -3,7 +3,6 @@
 import json
 
 import pytest
-import requests
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
