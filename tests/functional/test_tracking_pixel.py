@@ -1,6 +1,5 @@
 """clickstream.collectors.tracking_pixel against the strict local AWS, through ansible-playbook."""
 
-import base64
 import hashlib
 import pathlib
 
@@ -41,7 +40,7 @@ def test_upload_check_mode_then_real_then_idempotent(strict_aws, run_module):
     assert real["changed"] is True
     assert _ops(strict_aws.writes()[baseline:]) == ["PutObject"]
     obj = s3.get_object(Bucket="pixel-bucket", Key="i")
-    assert obj["Body"].read() == PIXEL == base64.b64decode(base64.b64encode(PIXEL))
+    assert obj["Body"].read() == PIXEL
     assert obj["ContentType"] == "image/gif"
     assert obj["CacheControl"] == NO_CACHE
     assert obj["Metadata"]["pixel-sha256"] == PIXEL_SHA256
@@ -82,11 +81,13 @@ def test_wrong_headers_on_same_bytes_are_fixed_in_place(strict_aws, run_module):
     assert _ops(strict_aws.writes()[baseline:]) == ["CopyObject"]
 
 
-def test_refuses_content_that_is_not_a_gif(strict_aws, run_module):
+def test_refuses_content_that_is_not_a_gif(strict_aws, run_module, tmp_path):
     _bucket(strict_aws)
     baseline = len(strict_aws.writes())
-    html = base64.b64encode(b"<html><body>not a pixel</body></html>").decode()
-    result = run_module(MODULE, {"bucket": "pixel-bucket", "content_base64": html})
+    # src is read on the controller by the action plugin.
+    page = tmp_path / "pixel.gif"
+    page.write_bytes(b"<html><body>not a pixel</body></html>")
+    result = run_module(MODULE, {"bucket": "pixel-bucket", "src": str(page)})
     assert result.get("failed") is True
     assert "GIF87a/GIF89a" in result["msg"]
     assert "image/gif" in result["msg"]
