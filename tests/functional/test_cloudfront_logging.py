@@ -56,11 +56,16 @@ def test_enable_on_strict_default_bucket_check_then_apply_then_rerun(strict_aws,
     assert checked["diff"]["before"]["bucket"]["object_ownership"] == "BucketOwnerEnforced"
     assert checked["diff"]["after"]["bucket"]["object_ownership"] == "BucketOwnerPreferred"
     assert checked["diff"]["after"]["logging"]["bucket_domain"] == "collector-logs.s3.amazonaws.com"
+    awslogsdelivery_grant = {"Grantee": {"Type": "CanonicalUser", "ID": AWSLOGSDELIVERY}, "Permission": "FULL_CONTROL"}
+    assert awslogsdelivery_grant not in checked["diff"]["before"]["bucket"]["grants"]
+    assert awslogsdelivery_grant in checked["diff"]["after"]["bucket"]["grants"]
     assert logging_of(strict_aws, distribution_id)["Enabled"] is False
 
     applied = run_module(MODULE, args)
     assert not applied.get("failed"), applied
     assert applied["changed"] is True
+    # ACLs enabled and the grants added before the distribution is pointed at the bucket.
+    assert [w["operation"] for w in strict_aws.writes()[before:]] == ["PutBucketOwnershipControls", "PutBucketAcl", "UpdateDistribution"]
     assert applied["distribution_id"] == distribution_id
     assert logging_of(strict_aws, distribution_id) == {
         "Enabled": True,
