@@ -265,4 +265,3 @@ def fix_representation(elem: ET.Element) -> None:
 def _distribution_id(path: str) -> str | None:
     parts = path[len(CLOUDFRONT_PREFIX):].strip("/").split("/")
     return parts[1] if len(parts) >= 2 and parts[0] == "distribution" else None
-

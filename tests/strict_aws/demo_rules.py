@@ -78,7 +78,7 @@ def anonymous(env: Env, method: str, path: str):
 
 
 def update_with_stale_etag(env: Env):
-    dist_id, _ = env.created(dist_config("r1"))
+    dist_id, _etag = env.created(dist_config("r1"))
     config = env.cf.get_distribution_config(Id=dist_id)["DistributionConfig"]
     return env.cf.update_distribution(Id=dist_id, IfMatch="ESTALEETAG0000", DistributionConfig=config)
 
@@ -100,7 +100,7 @@ def new_bucket_ownership(env: Env) -> str:
 
 
 def get_after_create(env: Env):
-    dist_id, _ = env.created(dist_config("r1"))
+    dist_id, _etag = env.created(dist_config("r1"))
     return env.cf.get_distribution(Id=dist_id)["Distribution"]["Status"]
 
 

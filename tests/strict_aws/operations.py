@@ -116,7 +116,7 @@ def classify(method: str, path: str, query: dict[str, list[str]], headers: dict[
 def split_s3_path(path: str) -> tuple[str, str]:
     """Path-style ``/bucket/key`` -> (bucket, key); either may be empty."""
     stripped = path.lstrip("/")
-    bucket, _, key = stripped.partition("/")
+    bucket, _slash, key = stripped.partition("/")
     return bucket, key
 
 

@@ -23,7 +23,7 @@ PRECONDITION_FAILED = "The precondition given in one or more of the request-head
 
 def new_etag() -> str:
     """An ETag shaped like CloudFront's (``E`` + 13 upper-case letters and digits)."""
-    return "E" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(13))
+    return "E" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _position in range(13))
 
 
 def now_iso() -> str:
@@ -227,4 +227,3 @@ def _xml(status: int, root: ET.Element, etag: str | None) -> Response:
     if etag:
         headers.append(("ETag", etag))
     return Response(status, headers, data)
-

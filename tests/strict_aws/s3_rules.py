@@ -89,13 +89,13 @@ class RequestAcl:
 
     def is_public(self) -> bool:
         """True for a public canned ACL or a grant to AllUsers/AuthenticatedUsers."""
-        return self.canned in PUBLIC_CANNED_ACLS or any(kind == "uri" and value in PUBLIC_GROUPS for kind, value, _ in self.grants)
+        return self.canned in PUBLIC_CANNED_ACLS or any(kind == "uri" and value in PUBLIC_GROUPS for kind, value, _permission in self.grants)
 
 
 def _grants_from_header(value: str, permission: str) -> list[tuple[str, str, str]]:
     grants = []
     for part in value.split(","):
-        kind, _, raw = part.strip().partition("=")
+        kind, _equals, raw = part.strip().partition("=")
         if raw:
             grants.append((kind.strip().lower().replace("emailaddress", "email"), raw.strip().strip('"'), permission))
     return grants

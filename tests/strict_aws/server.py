@@ -136,7 +136,7 @@ def spawn(timeout: float = 20.0, **settings: Any) -> SpawnedStrictAWS:
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.1)
+        ready, _writable, _errored = select.select([process.stdout], [], [], 0.1)
         if ready:
             line = process.stdout.readline().strip()
             if line.startswith("http://"):
@@ -146,4 +146,3 @@ def spawn(timeout: float = 20.0, **settings: Any) -> SpawnedStrictAWS:
     process.kill()
     process.wait()
     raise RuntimeError(f"strict AWS did not start (exit code {process.returncode})")
-

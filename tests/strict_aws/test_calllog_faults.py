@@ -114,8 +114,8 @@ def test_faults_deterministic_and_absorbed_by_retries(strict_aws, tmp_path, monk
     first = strict_aws.calls()
     faults = faulted(first)
     assert faults, "rate 0.3 must fault some requests"
-    assert {fault for _, _, fault in faults} <= {"SlowDown", "Throttling", "InternalError"}
-    assert {"SlowDown", "Throttling"} <= {fault for _, _, fault in faults}
+    assert {fault for _service, _operation, fault in faults} <= {"SlowDown", "Throttling", "InternalError"}
+    assert {"SlowDown", "Throttling"} <= {fault for _service, _operation, fault in faults}
     assert all(c["status"] in (503, 400, 500) for c in first if c["fault"])
     assert len([c for c in first if c["operation"] == "PutObject" and c["status"] == 200]) == 20
     strict_aws.reset()

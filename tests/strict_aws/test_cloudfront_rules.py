@@ -169,9 +169,9 @@ def test_deploy_reads_sequence(strict_aws):
     created = cf.create_distribution(DistributionConfig=distribution_config())
     dist_id = created["Distribution"]["Id"]
     statuses = [created["Distribution"]["Status"]]
-    statuses += [cf.get_distribution(Id=dist_id)["Distribution"]["Status"] for _ in range(2)]
+    statuses += [cf.get_distribution(Id=dist_id)["Distribution"]["Status"] for _read in range(2)]
     statuses += [cf.list_distributions()["DistributionList"]["Items"][0]["Status"]]
-    statuses += [cf.get_distribution(Id=dist_id)["Distribution"]["Status"] for _ in range(2)]
+    statuses += [cf.get_distribution(Id=dist_id)["Distribution"]["Status"] for _read in range(2)]
     assert statuses == ["InProgress", "InProgress", "InProgress", "InProgress", "Deployed", "Deployed"]
     config = cf.get_distribution_config(Id=dist_id)
     updated = cf.update_distribution(Id=dist_id, IfMatch=config["ETag"], DistributionConfig=config["DistributionConfig"])
