@@ -48,7 +48,7 @@ class ActionModule(ActionBase):
 
         try:
             args = self._task.args.copy()
-            source = args.pop("src", None)
+            source = args.pop("src", None) or None  # an empty src (a role default of "") means the default pixel
             state = args.get("state", "present")
             if source is not None and args.get("content_base64") is not None:
                 raise AnsibleActionFail("src and content_base64 are mutually exclusive; give one of them.")
