@@ -1,0 +1,130 @@
+"""The cloudfront_collector role refuses bad inputs before any AWS write, saying what to fix.
+
+Each test runs the role through ansible-playbook against the strict local AWS with one bad setting and asserts
+the failure message and the call log (no mutating call; for input errors, no AWS call at all).
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+EU = ["eu-west-1", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2"]
+GOOD = {
+    "cloudfront_collector_environment": "test",
+    "cloudfront_collector_region": "eu-west-1",
+    "cloudfront_collector_allowed_regions": EU,
+    "cloudfront_collector_pixel_bucket": "preflight-pixel",
+    "cloudfront_collector_log_bucket": "preflight-logs",
+}
+
+
+@pytest.fixture
+def run_role(strict_aws, tmp_path):  # noqa: F811  pylint: disable=redefined-outer-name
+    """Run the role once with GOOD updated by ``overrides``; return (failed task name, failure message)."""
+    env = dict(os.environ)
+    env.update(strict_aws.env)
+    env.update(
+        {
+            "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_LOCALHOST_WARNING": "0",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0",
+        }
+    )
+
+    def _run(**overrides):
+        role_vars = dict(GOOD, cloudfront_collector_aws_endpoint_url=strict_aws.endpoint)
+        role_vars.update(overrides)
+        play = [
+            {
+                "hosts": "localhost",
+                "gather_facts": False,
+                "connection": "local",
+                "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}"},
+                "tasks": [
+                    {
+                        "name": "the role",
+                        "ansible.builtin.include_role": {"name": "clickstream.collectors.cloudfront_collector"},
+                        "vars": role_vars,
+                    }
+                ],
+            }
+        ]
+        path = tmp_path / "play.json"
+        path.write_text(json.dumps(play))
+        proc = subprocess.run(
+            ["ansible-playbook", "-i", "localhost,", str(path)],
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+        )
+        assert proc.returncode == 2, f"the role should have failed:\n{proc.stdout[-3000:]}\n{proc.stderr}"
+        report = json.loads(proc.stdout)
+        for task in report["plays"][0]["tasks"]:
+            result = task["hosts"].get("localhost", {})
+            if result.get("failed"):
+                return task["task"]["name"], result.get("msg", "")
+        raise AssertionError(f"no failed task in the report:\n{proc.stdout[-3000:]}")
+
+    return _run
+
+
+def assert_no_aws_call(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    calls = [c for c in strict_aws.calls() if not c["path"].startswith("/_strict")]
+    assert not calls, [c["operation"] for c in calls]
+
+
+def test_privacy_guard_names_the_eu_regions(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_region="eu-west-2")
+    assert "Privacy guard" in task
+    assert "'eu-west-2' is not in cloudfront_collector_allowed_regions" in msg
+    assert "eu-west-1 (Ireland)" in msg and "eu-south-2 (Spain)" in msg
+    assert_no_aws_call(strict_aws)
+
+
+def test_log_bucket_must_differ_from_pixel_bucket(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_log_bucket="preflight-pixel")
+    assert "cloudfront_collector_log_bucket is the pixel bucket (preflight-pixel)" in msg, (task, msg)
+    assert "own private bucket" in msg
+    assert_no_aws_call(strict_aws)
+
+
+def test_logging_needs_a_log_bucket(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_log_bucket="")
+    assert "cloudfront_collector_log_bucket is empty" in msg, (task, msg)
+    assert "cloudfront_collector_logging to false" in msg
+    assert_no_aws_call(strict_aws)
+
+
+def test_invalid_bucket_name(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_pixel_bucket="My_Pixels")
+    assert "cloudfront_collector_pixel_bucket 'My_Pixels' is not a valid S3 bucket name" in msg, (task, msg)
+    assert_no_aws_call(strict_aws)
+
+
+def test_log_bucket_region_without_standard_logging(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_region="eu-south-1")
+    assert "CloudFront cannot deliver standard logs to a bucket in eu-south-1" in msg, (task, msg)
+    assert "cloudfront_collector_log_bucket_region" in msg
+    assert_no_aws_call(strict_aws)
+
+
+def test_argument_spec_rejects_unknown_price_class(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_price_class="PriceClass_Cheap")
+    assert "Validating arguments" in task
+    assert "cloudfront_collector_price_class" in msg and "PriceClass_100" in msg
+    assert_no_aws_call(strict_aws)
+
+
+def test_existing_bucket_not_ours_is_refused(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    strict_aws.boto3_client("s3").create_bucket(Bucket="preflight-pixel", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    before = len(strict_aws.writes())
+    task, msg = run_role()
+    assert "not owned by this collector" in msg and "preflight-pixel" in msg, (task, msg)
+    assert "tag the bucket" in msg
+    assert len(strict_aws.writes()) == before, [w["operation"] for w in strict_aws.writes()[before:]]
