@@ -128,3 +128,50 @@ def test_existing_bucket_not_ours_is_refused(run_role, strict_aws):  # noqa: F81
     assert "not owned by this collector" in msg and "preflight-pixel" in msg, (task, msg)
     assert "tag the bucket" in msg
     assert len(strict_aws.writes()) == before, [w["operation"] for w in strict_aws.writes()[before:]]
+
+
+def _playbook(strict_aws, *args):  # noqa: F811  pylint: disable=redefined-outer-name
+    env = dict(os.environ)
+    env.update(strict_aws.env)
+    env.update({"ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "0"})
+    return subprocess.run(
+        ["ansible-playbook", "playbooks/collector.yml", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "No environment given: run with -e env=NAME, NAME one of the inventory's groups with hosts: dev, local, prod, staging."),
+        (("-e", "env=qa"), "Environment qa names no inventory group with hosts"),
+    ],
+)
+def test_collector_playbook_needs_an_environment_group(strict_aws, args, message):  # noqa: F811  pylint: disable=redefined-outer-name
+    proc = _playbook(strict_aws, *args)
+    assert proc.returncode != 0
+    assert message in " ".join(proc.stdout.split()), proc.stdout[-2000:]
+    assert not strict_aws.calls()
+
+
+def test_collector_playbook_with_a_user_inventory(strict_aws, tmp_path):  # noqa: F811  pylint: disable=redefined-outer-name
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(json.dumps({
+        "qa": {
+            "hosts": {"collector-qa": {
+                "ansible_connection": "local",
+                "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                "cloudfront_collector_aws_endpoint_url": strict_aws.endpoint,
+                "cloudfront_collector_pixel_bucket": "qa-clickstream-pixel",
+                "cloudfront_collector_logging": False,
+            }},
+        },
+    }))
+    proc = _playbook(strict_aws, "-i", str(inventory), "-e", "env=qa")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    cloudfront = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    items = cloudfront.list_distributions()["DistributionList"]["Items"]
+    config = cloudfront.get_distribution_config(Id=items[0]["Id"])["DistributionConfig"]
+    assert config["CallerReference"] == "clickstream-collector-qa-qa-clickstream-pixel"
+    assert not config["Logging"]["Enabled"]
+    assert f"Tracker endpoint (the tracker's collector setting): {items[0]['DomainName']}" in proc.stdout
