@@ -5,13 +5,14 @@
 
 """cloudfront_logging: error paths with the real AWS error codes."""
 
-from unittest.mock import MagicMock
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.modules import cloudfront_logging
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 
 DIST_ID = "E2QWRUHAPOMQZL"
 OWNER = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
@@ -19,28 +20,12 @@ AWSLOGSDELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d
 WANTED = {"Enabled": True, "IncludeCookies": False, "Bucket": "logs.s3.amazonaws.com", "Prefix": ""}
 
 
-class Failed(Exception):
-    pass
+DEFAULTS = {"distribution_id": DIST_ID, "alias": None, "caller_reference": None, "enabled": True, "bucket": "logs",
+            "prefix": "", "include_cookies": False, "manage_bucket": True, "wait": False, "wait_timeout": 1800}
 
 
 def make_module(check_mode=False, **params):
-    module = MagicMock()
-    defaults = {"distribution_id": DIST_ID, "alias": None, "caller_reference": None, "enabled": True, "bucket": "logs",
-                "prefix": "", "include_cookies": False, "manage_bucket": True, "wait": False, "wait_timeout": 1800}
-    defaults.update(params)
-    module.params = defaults
-    module.check_mode = check_mode
-    module.region = "eu-west-1"
-
-    def fail_json(**kwargs):
-        raise Failed(kwargs["msg"])
-
-    def fail_json_aws(exc, msg=None, **kwargs):
-        raise Failed(f"{msg}: {exc}")
-
-    module.fail_json.side_effect = fail_json
-    module.fail_json_aws.side_effect = fail_json_aws
-    return module
+    return fake_module(DEFAULTS, params, check_mode)
 
 
 def client(service):

@@ -6,7 +6,6 @@
 """collector_distribution: desired-config overlay and error paths with the real AWS error codes."""
 
 import copy
-from unittest.mock import MagicMock
 
 import boto3
 import pytest
@@ -14,6 +13,8 @@ from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
 from ansible_collections.clickstream.collectors.plugins.modules import collector_distribution
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 
 DIST_ID = "E2QWRUHAPOMQZL"
 PARAMS = {
@@ -40,24 +41,8 @@ PARAMS = {
 LOGGING_ON = {"Enabled": True, "IncludeCookies": False, "Bucket": "logs.s3.amazonaws.com", "Prefix": "cf/"}
 
 
-class Failed(Exception):
-    pass
-
-
 def make_module(check_mode=False, **params):
-    module = MagicMock()
-    module.params = dict(PARAMS, **params)
-    module.check_mode = check_mode
-
-    def fail_json(**kwargs):
-        raise Failed(kwargs["msg"])
-
-    def fail_json_aws(exc, msg=None, **kwargs):
-        raise Failed(f"{msg}: {exc}")
-
-    module.fail_json.side_effect = fail_json
-    module.fail_json_aws.side_effect = fail_json_aws
-    return module
+    return fake_module(PARAMS, params, check_mode)
 
 
 def aws_config():

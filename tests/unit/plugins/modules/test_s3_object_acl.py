@@ -6,7 +6,6 @@
 """s3_object_acl: blocking settings, account-level Block Public Access, error paths with the real AWS error codes."""
 
 import contextlib
-from unittest.mock import MagicMock
 
 import boto3
 import pytest
@@ -14,6 +13,8 @@ from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
 from ansible_collections.clickstream.collectors.plugins.modules import s3_object_acl
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 
 OWNER = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
 ACCOUNT = "123456789012"
@@ -22,35 +23,18 @@ ALL_OFF = {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPoli
 ALL_ON = dict.fromkeys(ALL_OFF, True)
 
 
-class Failed(Exception):
-    pass
-
-
 def _client(service):
     return boto3.client(service, region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s")
 
 
 class Env:
-    """Stubbed s3, sts and s3control clients and a MagicMock module that hands them out."""
+    """Stubbed s3, sts and s3control clients and a module double that hands them out."""
 
     def __init__(self, check_mode=False, **params):
         self.s3, self.sts, self.control = _client("s3"), _client("sts"), _client("s3control")
         self.stubs = {name: Stubber(getattr(self, name)) for name in ("s3", "sts", "control")}
-        self.module = MagicMock()
-        self.module.params = {"bucket": "b", "key": "i", "acl": "public-read", "prepare_bucket": False}
-        self.module.params.update(params)
-        self.module.check_mode = check_mode
-        self.module._diff = True  # pylint: disable=protected-access
+        self.module = fake_module({"bucket": "b", "key": "i", "acl": "public-read", "prepare_bucket": False}, params, check_mode)
         self.module.client.side_effect = lambda service, **kw: {"sts": self.sts, "s3control": self.control}[service]
-
-        def fail_json(**kwargs):
-            raise Failed(kwargs["msg"])
-
-        def fail_json_aws(exc, msg=None, **kwargs):
-            raise Failed(f"{msg}: {exc}")
-
-        self.module.fail_json.side_effect = fail_json
-        self.module.fail_json_aws.side_effect = fail_json_aws
 
     @contextlib.contextmanager
     def active(self):

@@ -8,7 +8,6 @@
 import base64
 import datetime
 import hashlib
-from unittest.mock import MagicMock
 
 import boto3
 import pytest
@@ -16,6 +15,8 @@ from botocore.stub import ANY
 from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.modules import tracking_pixel
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 
 PIXEL = bytes.fromhex("47494638396101000100f00000ffffff00000021f90401000000002c00000000010001000002024401003b")
 PIXEL_MD5 = "fb02f374b8f73825415db1bccd4bd76d"
@@ -23,29 +24,12 @@ PIXEL_SHA256 = "caa849b179befa2645a8e2c474d2e82a76777a3305315ece911013e8ee9a916c
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
 
 
-class Failed(Exception):
-    pass
+DEFAULTS = {"bucket": "b", "key": "i", "src": None, "content_base64": base64.b64encode(PIXEL).decode(), "content_type": "image/gif",
+            "cache_control": None, "metadata": None, "state": "present"}
 
 
 def make_module(check_mode=False, **params):
-    module = MagicMock()
-    defaults = {"bucket": "b", "key": "i", "src": None, "content_base64": base64.b64encode(PIXEL).decode(), "content_type": "image/gif",
-                "cache_control": None, "metadata": None, "state": "present"}
-    defaults.update(params)
-    module.params = defaults
-    module.check_mode = check_mode
-    module.region = "eu-west-1"
-    module._diff = True  # pylint: disable=protected-access
-
-    def fail_json(**kwargs):
-        raise Failed(kwargs["msg"])
-
-    def fail_json_aws(exc, msg=None, **kwargs):
-        raise Failed(f"{msg}: {exc}")
-
-    module.fail_json.side_effect = fail_json
-    module.fail_json_aws.side_effect = fail_json_aws
-    return module
+    return fake_module(DEFAULTS, params, check_mode)
 
 
 def s3(endpoint=None):

@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: clickstream.collectors contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A stand-in for AnsibleAWSModule in unit tests: params, check mode, and failures raised as exceptions."""
+
+from unittest.mock import MagicMock
+
+
+class Failed(Exception):
+    """The module called fail_json or fail_json_aws; the exception text is its message."""
+
+
+def fake_module(defaults, params, check_mode=False):
+    """A MagicMock module with ``defaults`` overridden by ``params``, failing by raising Failed."""
+    module = MagicMock()
+    module.params = dict(defaults, **params)
+    module.check_mode = check_mode
+    module.region = "eu-west-1"
+    module._diff = True  # pylint: disable=protected-access
+
+    def fail_json(**kwargs):
+        raise Failed(kwargs["msg"])
+
+    def fail_json_aws(exc, msg=None, **kwargs):
+        raise Failed(f"{msg}: {exc}")
+
+    module.fail_json.side_effect = fail_json
+    module.fail_json_aws.side_effect = fail_json_aws
+    return module
