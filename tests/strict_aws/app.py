@@ -135,6 +135,8 @@ class StrictApp:
             resp = forward()
             if req.op.operation == "CreateBucket" and resp.status == 200:
                 s3_rules.apply_new_bucket_defaults(req)
+            if req.op.operation in s3_rules.BODY_ACL_OPERATIONS and resp.status == 200:
+                s3_rules.apply_body_acl(req)
             if resp.status == 403 and not resp.body and req.method != "HEAD":
                 # moto's bucket-policy denial has an empty body; S3 sends the AccessDenied error document.
                 return s3_error(403, "AccessDenied", s3_rules.ACCESS_DENIED)

@@ -32,6 +32,11 @@ GRANT_HEADERS = {
 }
 ACL_OPERATIONS = {"PutObject", "PutObjectAcl", "PutBucketAcl", "CopyObject", "CreateMultipartUpload"}
 BODY_ACL_OPERATIONS = {"PutObjectAcl", "PutBucketAcl"}
+ACL_PERMISSIONS = {"READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"}
+# Grantee xsi:type -> the element that names the grantee
+# (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Grantee.html).
+GRANTEE_TYPES = {"CanonicalUser": "ID", "Group": "URI", "AmazonCustomerByEmail": "EmailAddress"}
+MALFORMED_ACL = "The XML you provided was not well-formed or did not validate against our published schema"
 # Condition keys that make a wildcard-principal statement non-public, from
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status
 RESTRICTING_CONDITION_KEYS = {
@@ -116,20 +121,99 @@ def _grants_from_body(root: ET.Element) -> list[tuple[str, str, str]]:
     return grants
 
 
+def _headers_carry_acl(req: Req) -> bool:
+    return "x-amz-acl" in req.headers or any(header in req.headers for header in GRANT_HEADERS)
+
+
+def body_acl_root(req: Req) -> ET.Element | None:
+    """The parsed AccessControlPolicy body of a PutObjectAcl/PutBucketAcl without ACL headers (S3 reads
+    the body only then: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectAcl.html)."""
+    if req.op.operation not in BODY_ACL_OPERATIONS or _headers_carry_acl(req):
+        return None
+    return parse(req.body)
+
+
 def request_acl(req: Req) -> RequestAcl | None:
     """The ACL carried by ``req`` (x-amz-acl, x-amz-grant-* headers, or an AccessControlPolicy body)."""
     acl = RequestAcl(canned=req.headers.get("x-amz-acl"))
     for header, permission in GRANT_HEADERS.items():
         if header in req.headers:
             acl.grants += _grants_from_header(req.headers[header], permission)
-    if req.op.operation in BODY_ACL_OPERATIONS and acl.canned is None and not acl.grants:
-        root = parse(req.body)
-        if root is not None:
-            acl.grants = _grants_from_body(root)
-            return acl
+    root = body_acl_root(req)
+    if root is not None:
+        acl.grants = _grants_from_body(root)
+        return acl
     if acl.canned is None and not acl.grants:
         return None
     return acl
+
+
+def _grantee_type(grantee: ET.Element) -> str:
+    """The grantee's ``xsi:type`` attribute (namespace-qualified or not)."""
+    for name, value in grantee.attrib.items():
+        if name == "type" or name.endswith("}type"):
+            return value
+    return ""
+
+
+def malformed_acl_body(req: Req) -> Response | None:
+    """400 MalformedACLError for an ACL body that does not follow the AccessControlPolicy schema
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html: MalformedACLError), as moto does
+    for PutBucketAcl: root AccessControlPolicy with an Owner, valid permissions and grantee types."""
+    if req.op.operation not in BODY_ACL_OPERATIONS or _headers_carry_acl(req):
+        return None
+    root = parse(req.body)
+    if root is not None and root.tag == "AccessControlPolicy" and root.find("Owner") is not None \
+            and all(_valid_grant(grant) for grant in root.iter("Grant")):
+        return None
+    return s3_error(400, "MalformedACLError", MALFORMED_ACL, rule="MalformedAclBody")
+
+
+def _valid_grant(grant: ET.Element) -> bool:
+    grantee = grant.find("Grantee")
+    if grantee is None or (grant.findtext("Permission") or "").strip() not in ACL_PERMISSIONS:
+        return False
+    tag = GRANTEE_TYPES.get(_grantee_type(grantee))
+    return tag is not None and bool((grantee.findtext(tag) or "").strip())
+
+
+def acl_from_body(root: ET.Element) -> s3_models.FakeAcl:
+    """moto's ACL model of a (validated) AccessControlPolicy body, grants in document order."""
+    grants = []
+    for grant in root.iter("Grant"):
+        grantee = grant.find("Grantee")
+        display_name = (grantee.findtext("DisplayName") or "").strip()
+        if _grantee_type(grantee) == "Group":
+            fake = s3_models.FakeGrantee(uri=(grantee.findtext("URI") or "").strip())
+        else:
+            fake = s3_models.FakeGrantee(grantee_id=(grantee.findtext("ID") or "").strip(), display_name=display_name)
+        grants.append(s3_models.FakeGrant([fake], [(grant.findtext("Permission") or "").strip()]))
+    return s3_models.FakeAcl(grants)
+
+
+def apply_body_acl(req: Req) -> None:
+    """After moto accepted PutObjectAcl/PutBucketAcl: store the body's grants.
+
+    moto's PutObjectAcl reads only the x-amz-acl / x-amz-grant-* headers and, without them, gives the
+    object the bucket's ACL; S3 stores the AccessControlPolicy body
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectAcl.html). moto already stores a
+    PutBucketAcl body; it is stored again here the same way, so both operations share one model.
+    """
+    root = body_acl_root(req)
+    if root is None:
+        return
+    acl = acl_from_body(root)
+    if req.op.operation == "PutBucketAcl":
+        bucket = get_bucket(req.bucket)
+        if bucket is not None:
+            bucket.acl = acl
+        return
+    try:
+        key = s3_backend().get_object(req.bucket, req.key, version_id=req.param("versionId"))
+    except s3_models.S3ClientError:
+        key = None
+    if key is not None:
+        key.acl = acl
 
 
 def _as_list(value) -> list:
@@ -227,11 +311,14 @@ def check_create_bucket(req: Req) -> Response | None:
     if acl.is_public():
         return s3_error(400, "InvalidBucketAclWithBlockPublicAccessError",
                         "Bucket cannot have public ACLs set with BlockPublicAccess enabled", rule="CreateBucketPublicAcl")
-    return None
+    return email_grantee(acl)
 
 
 def check_acl(req: Req, bucket) -> Response | None:
     """ACLs on a BucketOwnerEnforced bucket, and public ACLs under BlockPublicAcls."""
+    rejected = malformed_acl_body(req)
+    if rejected is not None:
+        return rejected
     acl = request_acl(req)
     if acl is None:
         return None
@@ -245,6 +332,20 @@ def check_acl(req: Req, bucket) -> Response | None:
     # "PUT Object calls fail if the request includes a public ACL".
     if acl.is_public() and bpa_flag(bucket, "block_public_acls"):
         return s3_error(403, "AccessDenied", ACCESS_DENIED, rule="BlockPublicAcls")
+    return email_grantee(acl)
+
+
+def email_grantee(acl: RequestAcl) -> Response | None:
+    """Email grantees (x-amz-grant-*: emailAddress=..., or AmazonCustomerByEmail in a body).
+
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectAcl.html: "As of October 1, 2025, Amazon S3
+    has discontinued support for Email Grantee Access Control Lists (ACLs) ... the request will receive an
+    HTTP 405 (Method Not Allowed) error" in the Regions that supported them; no other Region ever did
+    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Grantee.html). moto stores the address as a group URI.
+    The status is documented; the error code is S3's usual one for 405.
+    """
+    if any(kind == "email" for kind, _value, _permission in acl.grants):
+        return s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.", rule="EmailGrantee")
     return None
 
 

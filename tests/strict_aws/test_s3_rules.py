@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
@@ -47,7 +48,10 @@ def test_create_bucket_with_acl_under_owner_enforced(strict_aws):
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration=LOCATION, ACL="private")
 
 
-OWNER_GRANT = 'id="75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"'
+OWNER_ID = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
+OWNER_GRANT = f'id="{OWNER_ID}"'
+THIRD_PARTY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 ACL_REQUESTS = {
     "PutObject canned": lambda s3: s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", ACL="private"),
     "PutObject grant header": lambda s3: s3.put_object(Bucket=BUCKET, Key="k", Body=b"x", GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"'),
@@ -56,6 +60,9 @@ ACL_REQUESTS = {
         "Owner": {"ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"},
         "Grants": [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}),
     "PutBucketAcl canned": lambda s3: s3.put_bucket_acl(Bucket=BUCKET, ACL="private"),
+    "PutBucketAcl body": lambda s3: s3.put_bucket_acl(Bucket=BUCKET, AccessControlPolicy={
+        "Owner": {"ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"},
+        "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": THIRD_PARTY}, "Permission": "READ"}]}),
     "CopyObject": lambda s3: s3.copy_object(Bucket=BUCKET, Key="copy", CopySource={"Bucket": BUCKET, "Key": "seed"}, ACL="authenticated-read"),
     "CreateMultipartUpload": lambda s3: s3.create_multipart_upload(Bucket=BUCKET, Key="mpu", ACL="public-read"),
 }
@@ -163,3 +170,67 @@ def test_unconditional_deny_still_applies(strict_aws):
     s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}]}))
     expect_error(s3.put_object, "AccessDenied", 403, Bucket=BUCKET, Key="k", Body=b"x")
+
+
+BODY_GRANTS = [
+    {"Grantee": {"Type": "CanonicalUser", "ID": OWNER_ID}, "Permission": "FULL_CONTROL"},
+    {"Grantee": {"Type": "CanonicalUser", "ID": THIRD_PARTY}, "Permission": "READ_ACP"},
+    {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"},
+]
+OWNER_ONLY = [{"Grantee": {"ID": OWNER_ID, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]
+
+
+def body_policy(grants):
+    return {"Owner": {"ID": OWNER_ID}, "Grants": grants}
+
+
+def test_put_object_acl_body_is_stored(strict_aws):
+    with mock_aws():
+        s3 = plain_client("s3")
+        make_bucket(s3, ownership="ObjectWriter")
+        s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+        s3.put_object_acl(Bucket=BUCKET, Key="k", AccessControlPolicy=body_policy(BODY_GRANTS))
+        assert s3.get_object_acl(Bucket=BUCKET, Key="k")["Grants"] == OWNER_ONLY  # moto ignores the body
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3, ownership="ObjectWriter", bpa_off=True)
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+    assert requests.get(f"{strict_aws.endpoint}/{BUCKET}/k", timeout=10).status_code == 403
+    s3.put_object_acl(Bucket=BUCKET, Key="k", AccessControlPolicy=body_policy(BODY_GRANTS))
+    assert s3.get_object_acl(Bucket=BUCKET, Key="k")["Grants"] == BODY_GRANTS
+    assert requests.get(f"{strict_aws.endpoint}/{BUCKET}/k", timeout=10).status_code == 200  # the stored grant counts
+    s3.put_object_acl(Bucket=BUCKET, Key="k", AccessControlPolicy=body_policy(BODY_GRANTS[:1]))
+    assert s3.get_object_acl(Bucket=BUCKET, Key="k")["Grants"] == OWNER_ONLY
+    assert s3.get_bucket_acl(Bucket=BUCKET)["Grants"] == OWNER_ONLY  # the bucket ACL is untouched
+
+
+def test_put_bucket_acl_body_round_trip(strict_aws):
+    with mock_aws():  # moto honours a PutBucketAcl body; the layer keeps that
+        s3 = plain_client("s3")
+        make_bucket(s3, ownership="ObjectWriter")
+        s3.put_bucket_acl(Bucket=BUCKET, AccessControlPolicy=body_policy(BODY_GRANTS))
+        assert s3.get_bucket_acl(Bucket=BUCKET)["Grants"] == BODY_GRANTS
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3, ownership="ObjectWriter", bpa_off=True)
+    s3.put_bucket_acl(Bucket=BUCKET, AccessControlPolicy=body_policy(BODY_GRANTS))
+    assert s3.get_bucket_acl(Bucket=BUCKET)["Grants"] == BODY_GRANTS
+
+
+def test_body_acl_rules(strict_aws):
+    s3 = strict_aws.boto3_client("s3")
+    make_bucket(s3, ownership="ObjectWriter")
+    s3.put_object(Bucket=BUCKET, Key="k", Body=b"x")
+    public = body_policy(BODY_GRANTS)
+    expect_error(s3.put_object_acl, "AccessDenied", 403, Bucket=BUCKET, Key="k", AccessControlPolicy=public)
+    expect_error(s3.put_bucket_acl, "AccessDenied", 403, Bucket=BUCKET, AccessControlPolicy=public)
+    assert strict_aws.calls()[-1]["rule"] == "BlockPublicAcls"
+    private = body_policy(BODY_GRANTS[:2])
+    s3.put_object_acl(Bucket=BUCKET, Key="k", AccessControlPolicy=private)
+    assert s3.get_object_acl(Bucket=BUCKET, Key="k")["Grants"] == BODY_GRANTS[:2]
+    bad_permission = body_policy([{"Grantee": {"Type": "CanonicalUser", "ID": OWNER_ID}, "Permission": "EVERYTHING"}])
+    expect_error(s3.put_object_acl, "MalformedACLError", 400, Bucket=BUCKET, Key="k", AccessControlPolicy=bad_permission)
+    expect_error(s3.put_object_acl, "MalformedACLError", 400, Bucket=BUCKET, Key="k", AccessControlPolicy={"Grants": BODY_GRANTS[:1]})
+    email = [{"Grantee": {"Type": "AmazonCustomerByEmail", "EmailAddress": "someone@example.com"}, "Permission": "READ"}]
+    expect_error(s3.put_object_acl, "MethodNotAllowed", 405, Bucket=BUCKET, Key="k", AccessControlPolicy=body_policy(email))
+    expect_error(s3.put_object_acl, "MethodNotAllowed", 405, Bucket=BUCKET, Key="k", GrantRead='emailAddress="someone@example.com"')
+    assert strict_aws.calls()[-1]["rule"] == "EmailGrantee"
+    assert s3.get_object_acl(Bucket=BUCKET, Key="k")["Grants"] == BODY_GRANTS[:2]
