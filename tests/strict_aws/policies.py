@@ -84,6 +84,55 @@ MANAGED_CACHE_POLICIES = {
 }
 
 
+def _items(tag: str, item_tag: str, values: tuple[str, ...]) -> str:
+    inner = "".join(f"<{item_tag}>{value}</{item_tag}>" for value in values)
+    return f"<{tag}><Quantity>{len(values)}</Quantity><Items>{inner}</Items></{tag}>"
+
+
+def _cors(preflight: bool) -> str:
+    expose = _items("AccessControlExposeHeaders", "Header", ("*",)) if preflight else ""
+    return (
+        "<CorsConfig>" + _items("AccessControlAllowOrigins", "Origin", ("*",)) + _items("AccessControlAllowHeaders", "Header", ("*",))
+        + _items("AccessControlAllowMethods", "Method", ("ALL",)) + "<AccessControlAllowCredentials>false</AccessControlAllowCredentials>"
+        + expose + "<OriginOverride>false</OriginOverride></CorsConfig>"
+    )
+
+
+SECURITY_HEADERS = (
+    "<SecurityHeadersConfig>"
+    "<XSSProtection><Override>false</Override><Protection>true</Protection><ModeBlock>true</ModeBlock></XSSProtection>"
+    "<FrameOptions><Override>false</Override><FrameOption>SAMEORIGIN</FrameOption></FrameOptions>"
+    "<ReferrerPolicy><Override>false</Override><ReferrerPolicy>strict-origin-when-cross-origin</ReferrerPolicy></ReferrerPolicy>"
+    "<ContentTypeOptions><Override>false</Override></ContentTypeOptions>"
+    "<StrictTransportSecurity><Override>false</Override><IncludeSubdomains>false</IncludeSubdomains><Preload>false</Preload>"
+    "<AccessControlMaxAgeSec>31536000</AccessControlMaxAgeSec></StrictTransportSecurity>"
+    "</SecurityHeadersConfig>"
+)
+
+
+def _managed_headers_config(name: str, comment: str, body: str) -> str:
+    return f"<ResponseHeadersPolicyConfig><Comment>{comment}</Comment><Name>{name}</Name>{body}</ResponseHeadersPolicyConfig>"
+
+
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-response-headers-policies.html
+# (ids and names as AWS lists them; the configs carry the documented headers in minimal form).
+MANAGED_RESPONSE_HEADERS_POLICIES = {
+    "e61eb60c-9c35-4d20-a928-2b84e02af89c": _managed_headers_config(
+        "Managed-CORS-and-SecurityHeadersPolicy", "Allows all origins for simple CORS requests and adds security headers",
+        _cors(False) + SECURITY_HEADERS),
+    "5cc3b908-e619-4b99-88e5-2cf7f45965bd": _managed_headers_config(
+        "Managed-CORS-With-Preflight", "Allows all origins for CORS requests, including preflight requests", _cors(True)),
+    "eaab4381-ed33-4a86-88ca-d9558dc6cd63": _managed_headers_config(
+        "Managed-CORS-with-preflight-and-SecurityHeadersPolicy",
+        "Allows all origins for CORS requests, including preflight requests, and adds security headers", _cors(True) + SECURITY_HEADERS),
+    "67f7725c-6f97-4210-82d7-5512b31e9d03": _managed_headers_config(
+        "Managed-SecurityHeadersPolicy", "Adds a set of security headers to every response", SECURITY_HEADERS),
+    "60669652-455b-4ae9-85a4-c4c02393f86c": _managed_headers_config(
+        "Managed-SimpleCORS", "Allows all origins for simple CORS requests", _cors(False)),
+}
+MANAGED = {"cache-policy": MANAGED_CACHE_POLICIES, "response-headers-policy": MANAGED_RESPONSE_HEADERS_POLICIES}
+
+
 @dataclass
 class Policy:
     """One stored policy."""
@@ -111,8 +160,9 @@ class PolicyStore:
         """Drop custom policies; keep the managed ones."""
         self.items = {segment: {} for segment in KINDS}
         stamp = "2020-10-12T18:43:48.000Z"
-        for policy_id, config in MANAGED_CACHE_POLICIES.items():
-            self.items[CACHE.segment][policy_id] = Policy(policy_id, "E23ZP02F085DFQ", stamp, ET.fromstring(config), managed=True)
+        for segment, managed in MANAGED.items():
+            for policy_id, config in managed.items():
+                self.items[segment][policy_id] = Policy(policy_id, "E23ZP02F085DFQ", stamp, ET.fromstring(config), managed=True)
 
     def exists(self, kind: PolicyKind, policy_id: str) -> bool:
         """Whether a policy of this kind exists."""
@@ -180,15 +230,25 @@ class PolicyStore:
         return _xml(200, _document(kind, policy), policy.etag)
 
     def _list(self, kind: PolicyKind, req: Req) -> Response:
+        """List<Kind>Policies: managed and custom without Type, else the one type; MaxItems per page with
+        NextMarker (an opaque id of the next page's first policy); no Items element when the page is empty
+        (botocore's model: MaxItems and Quantity are required, Items optional)."""
         wanted = req.param("Type")
+        raw_max = req.param("MaxItems") or ""
+        max_items = int(raw_max) if raw_max.isdigit() and int(raw_max) > 0 else 100
         policies = [p for p in self.items[kind.segment].values()
                     if wanted is None or wanted == ("managed" if p.managed else "custom")]
+        ids = [p.policy_id for p in policies]
+        start = ids.index(req.param("Marker")) if req.param("Marker") in ids else 0
+        page, rest = policies[start:start + max_items], policies[start + max_items:]
         root = ET.Element(f"{kind.noun}List")
-        ET.SubElement(root, "MaxItems").text = req.param("MaxItems") or "100"
-        ET.SubElement(root, "Quantity").text = str(len(policies))
-        if policies:
+        if rest:
+            ET.SubElement(root, "NextMarker").text = rest[0].policy_id
+        ET.SubElement(root, "MaxItems").text = str(max_items)
+        ET.SubElement(root, "Quantity").text = str(len(page))
+        if page:
             items = ET.SubElement(root, "Items")
-            for policy in policies:
+            for policy in page:
                 summary = ET.SubElement(items, f"{kind.noun}Summary")
                 ET.SubElement(summary, "Type").text = "managed" if policy.managed else "custom"
                 summary.append(_document(kind, policy, namespace=False))

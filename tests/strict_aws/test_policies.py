@@ -95,3 +95,64 @@ def test_cache_policy_round_trip_and_in_use(strict_aws):
     cf.delete_cache_policy(Id=policy_id, IfMatch=etag)
     assert [c["operation"] for c in strict_aws.calls()[:3]] == ["CreateCachePolicy", "GetCachePolicyConfig", "CreateResponseHeadersPolicy"]
     expect_error(cf.get_cache_policy, "NoSuchCachePolicy", 404, Id=policy_id)
+
+
+MANAGED_HEADERS = {
+    "e61eb60c-9c35-4d20-a928-2b84e02af89c": "Managed-CORS-and-SecurityHeadersPolicy",
+    "5cc3b908-e619-4b99-88e5-2cf7f45965bd": "Managed-CORS-With-Preflight",
+    "eaab4381-ed33-4a86-88ca-d9558dc6cd63": "Managed-CORS-with-preflight-and-SecurityHeadersPolicy",
+    "67f7725c-6f97-4210-82d7-5512b31e9d03": "Managed-SecurityHeadersPolicy",
+    "60669652-455b-4ae9-85a4-c4c02393f86c": "Managed-SimpleCORS",
+}
+
+
+def listed(cf, **kwargs):
+    """{id: (type, name)} of one ListResponseHeadersPolicies page."""
+    page = cf.list_response_headers_policies(**kwargs)["ResponseHeadersPolicyList"]
+    return {item["ResponseHeadersPolicy"]["Id"]: (item["Type"], item["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"]["Name"])
+            for item in page.get("Items", [])}
+
+
+def test_managed_response_headers_policies(strict_aws):
+    with mock_aws():
+        with pytest.raises(ClientError) as info:
+            plain_client("cloudfront", "us-east-1").list_response_headers_policies()
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    managed = {policy_id: ("managed", name) for policy_id, name in MANAGED_HEADERS.items()}
+    assert listed(cf) == managed
+    assert listed(cf, Type="managed") == managed
+    empty = cf.list_response_headers_policies(Type="custom")["ResponseHeadersPolicyList"]
+    assert empty["Quantity"] == 0 and "Items" not in empty and "NextMarker" not in empty
+    custom_id = cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)["ResponseHeadersPolicy"]["Id"]
+    assert listed(cf) == {**managed, custom_id: ("custom", NO_CACHE["Name"])}
+    assert listed(cf, Type="custom") == {custom_id: ("custom", NO_CACHE["Name"])}
+    assert listed(cf, Type="managed") == managed
+    simple = cf.get_response_headers_policy(Id="60669652-455b-4ae9-85a4-c4c02393f86c")
+    cors = simple["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"]["CorsConfig"]
+    assert cors["AccessControlAllowOrigins"] == {"Quantity": 1, "Items": ["*"]} and cors["OriginOverride"] is False
+    config = simple["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"]
+    expect_error(cf.update_response_headers_policy, "IllegalUpdate", 400, Id="60669652-455b-4ae9-85a4-c4c02393f86c",
+                 IfMatch=simple["ETag"], ResponseHeadersPolicyConfig={**config, "Comment": "mine"})
+    expect_error(cf.delete_response_headers_policy, "IllegalDelete", 400, Id="60669652-455b-4ae9-85a4-c4c02393f86c", IfMatch=simple["ETag"])
+    security = cf.get_response_headers_policy_config(Id="67f7725c-6f97-4210-82d7-5512b31e9d03")["ResponseHeadersPolicyConfig"]
+    assert security["SecurityHeadersConfig"]["StrictTransportSecurity"]["AccessControlMaxAgeSec"] == 31536000
+    strict_aws.set_config(deploy_reads=0)
+    dist = distribution_config()
+    dist["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+    cf.create_distribution(DistributionConfig=dist)
+
+
+def test_list_response_headers_policies_pages(strict_aws):
+    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
+    seen, kwargs, pages = {}, {"MaxItems": "4"}, 0
+    while True:
+        page = cf.list_response_headers_policies(**kwargs)["ResponseHeadersPolicyList"]
+        pages += 1
+        assert page["MaxItems"] == 4 and page["Quantity"] == len(page["Items"]) <= 4
+        seen.update(listed(cf, **kwargs))
+        if "NextMarker" not in page:
+            break
+        kwargs["Marker"] = page["NextMarker"]
+    assert pages == 2 and len(seen) == 6 and set(MANAGED_HEADERS) < set(seen)
