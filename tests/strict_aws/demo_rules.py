@@ -24,6 +24,7 @@ LOG_BUCKET = "demo-logs"
 OWNER_ENFORCED = "BucketOwnerEnforced"
 ORIGIN = {"Quantity": 1, "Items": [{"Id": "o", "DomainName": f"{BUCKET}.s3.{REGION}.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}]}
 OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+AWSLOGSDELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
 PUBLIC_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/*"}]})
 TLS_ONLY = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -67,14 +68,53 @@ class Env:
 
 
 def anonymous(env: Env, method: str, path: str):
-    """An unsigned request: raw HTTP to the strict server, an UNSIGNED boto3 client for in-process plain moto."""
+    """An unsigned LIST, GET or PUT: raw HTTP to the strict server, an UNSIGNED boto3 client for in-process plain moto."""
     if env.endpoint is None:
         client = boto3.client("s3", region_name=REGION, config=Config(signature_version=UNSIGNED))
-        return client.list_objects_v2(Bucket=BUCKET) if method == "LIST" else client.put_object(Bucket=BUCKET, Key=path, Body=b"x")
+        if method == "LIST":
+            return client.list_objects_v2(Bucket=BUCKET)
+        if method == "GET":
+            return client.get_object(Bucket=BUCKET, Key=path)
+        return client.put_object(Bucket=BUCKET, Key=path, Body=b"x")
     request = urllib.request.Request(f"{env.endpoint}/{BUCKET}{'' if method == 'LIST' else '/' + path}",
-                                     method="GET" if method == "LIST" else "PUT", data=None if method == "LIST" else b"x")
+                                     method="PUT" if method == "PUT" else "GET", data=b"x" if method == "PUT" else None)
     with urllib.request.urlopen(request, timeout=10):
         return None
+
+
+def anonymous_get_private(env: Env):
+    env.bucket()
+    env.s3.put_object(Bucket=BUCKET, Key="i", Body=b"x")
+    return anonymous(env, "GET", "i")
+
+
+def anonymous_get_ignored_public_acl(env: Env):
+    env.bucket(ownership="ObjectWriter", bpa=False)
+    env.s3.put_object(Bucket=BUCKET, Key="i", Body=b"x", ACL="public-read")
+    flags = {"BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
+    env.s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration=flags)
+    return anonymous(env, "GET", "i")
+
+
+def logging_to_opt_in_region(env: Env):
+    region = "eu-south-1"
+    env.factory("s3", region).create_bucket(Bucket=LOG_BUCKET, CreateBucketConfiguration={"LocationConstraint": region},
+                                            ObjectOwnership="ObjectWriter")
+    return env.created(dist_config("r1", Logging=logging(f"{LOG_BUCKET}.s3.amazonaws.com")))
+
+
+def update_without_if_match(env: Env):
+    dist_id, _etag = env.created(dist_config("r1"))
+    config = env.cf.get_distribution_config(Id=dist_id)["DistributionConfig"]
+    return env.cf.update_distribution(Id=dist_id, DistributionConfig=config)
+
+
+def awslogsdelivery_grant(env: Env) -> str:
+    env.bucket(LOG_BUCKET, ownership="ObjectWriter")
+    env.created(dist_config("r1", Logging=logging(f"{LOG_BUCKET}.s3.amazonaws.com")))
+    grants = env.s3.get_bucket_acl(Bucket=LOG_BUCKET)["Grants"]
+    present = any(g["Grantee"].get("ID") == AWSLOGSDELIVERY and g["Permission"] == "FULL_CONTROL" for g in grants)
+    return "grant present" if present else "grant absent"
 
 
 def update_with_stale_etag(env: Env):
@@ -117,11 +157,16 @@ RULES: list[tuple[str, Callable[[Env], object]]] = [
         e.s3.put_bucket_ownership_controls(Bucket=BUCKET, OwnershipControls={"Rules": [{"ObjectOwnership": OWNER_ENFORCED}]}))),
     ("anonymous ListObjects", lambda e: (e.bucket(), anonymous(e, "LIST", ""))),
     ("anonymous PutObject", lambda e: (e.bucket(), anonymous(e, "PUT", "i"))),
+    ("anonymous GET of a private object", anonymous_get_private),
+    ("anon GET of public-read, IgnorePublicAcls", anonymous_get_ignored_public_acl),
     ("TLS-only policy vs signed PutObject", tls_only_then_put),
     ("logging bucket not *.s3.amazonaws.com", lambda e: e.created(dist_config("r1", Logging=logging(f"{LOG_BUCKET}.s3.{REGION}.amazonaws.com")))),
     ("logging bucket missing", lambda e: e.created(dist_config("r1", Logging=logging(f"{LOG_BUCKET}.s3.amazonaws.com")))),
     ("logging bucket with ACLs disabled", lambda e: (e.bucket(LOG_BUCKET, ownership=OWNER_ENFORCED),
                                                      e.created(dist_config("r1", Logging=logging(f"{LOG_BUCKET}.s3.amazonaws.com"))))),
+    ("logging bucket in eu-south-1", logging_to_opt_in_region),
+    ("logging on: awslogsdelivery FULL_CONTROL", awslogsdelivery_grant),
+    ("UpdateDistribution without IfMatch", update_without_if_match),
     ("UpdateDistribution with stale IfMatch", update_with_stale_etag),
     ("DeleteDistribution while enabled", delete_enabled),
     ("CachePolicyId and ForwardedValues", lambda e: e.created(dist_config("r1", behaviour={"ForwardedValues": FORWARDED}))),
