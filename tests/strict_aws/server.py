@@ -1,5 +1,6 @@
 """Start and stop the strict local AWS: in-process (:class:`StrictAWS`) or as a child process (:func:`spawn`)."""
 
+import json
 import os
 import select
 import signal
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,11 @@ class SpawnedStrictAWS:
         self.process = process
         self.endpoint = endpoint
         self.pid = process.pid
+
+    def calls(self) -> list[dict]:
+        """The child's call log, read through its ``GET /_strict/calls`` control endpoint."""
+        with urllib.request.urlopen(f"{self.endpoint}/_strict/calls", timeout=10) as response:  # nosec - local endpoint
+            return json.load(response)
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM the child (SIGKILL after ``timeout``) and return its exit code."""

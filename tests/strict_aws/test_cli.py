@@ -22,6 +22,7 @@ def test_cli_start_log_and_sigterm(tmp_path):
         make_client(handle.endpoint, "sts").get_caller_identity()
         calls = requests.get(f"{handle.endpoint}/_strict/calls", timeout=10).json()
         assert [c["operation"] for c in calls] == ["GetCallerIdentity"]
+        assert handle.calls() == calls
         assert '"operation": "GetCallerIdentity"' in call_log.read_text()
     finally:
         started = time.monotonic()
