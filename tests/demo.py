@@ -14,8 +14,8 @@ import sys
 import urllib.error
 import urllib.request
 
-import boto3
-
+from tests.strict_aws.pytest_plugin import make_client
+from tests.strict_aws.server import client_environ
 from tests.strict_aws.server import spawn
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -23,24 +23,12 @@ PIXEL = (REPO / "files" / "i").read_bytes()
 
 
 def _environment(endpoint):
-    env = dict(os.environ)
-    env.pop("AWS_PROFILE", None)
-    env.pop("AWS_SESSION_TOKEN", None)
-    env.update(
-        AWS_ENDPOINT_URL=endpoint,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="eu-west-1",
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-    )
-    return env
+    return dict(client_environ(endpoint, base=os.environ), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
 
 
 def _collector(endpoint):
     """The distribution the playbook built and the pixel's S3 bucket (its origin)."""
-    client = boto3.client(
-        "cloudfront", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+    client = make_client(endpoint, "cloudfront", region="us-east-1")
     items = client.list_distributions()["DistributionList"].get("Items", [])
     if len(items) != 1:
         raise SystemExit(f"demo: expected one distribution, found {len(items)}")

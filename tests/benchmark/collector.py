@@ -17,22 +17,14 @@ import subprocess
 import sys
 import time
 
+from tests.strict_aws.server import client_environ
 from tests.strict_aws.server import spawn
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _run_playbook(endpoint, env_name, extra_args):
-    env = dict(os.environ)
-    env.pop("AWS_PROFILE", None)
-    env.update(
-        AWS_ENDPOINT_URL=endpoint,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="eu-west-1",
-        ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-        ANSIBLE_STDOUT_CALLBACK="json",
-    )
+    env = dict(client_environ(endpoint, base=os.environ), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="json")
     started = time.monotonic()
     proc = subprocess.run(
         ["ansible-playbook", "playbooks/collector.yml", "-e", f"env={env_name}", *extra_args],

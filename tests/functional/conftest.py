@@ -14,6 +14,7 @@ import subprocess
 import pytest
 
 from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
+from tests.strict_aws.server import client_environ
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -43,8 +44,7 @@ def _playbook(module, args, check, diff):
 @pytest.fixture
 def run_module(strict_aws, tmp_path):  # pylint: disable=redefined-outer-name
     """Return a function running one module task; it returns the registered result."""
-    env = dict(os.environ)
-    env.update(strict_aws.env)
+    env = client_environ(strict_aws.endpoint, base=os.environ)
     env.update(
         {
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),

@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
+from tests.strict_aws.server import client_environ
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 EU = ["eu-west-1", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2"]
@@ -27,8 +28,7 @@ GOOD = {
 @pytest.fixture
 def run_role(strict_aws, tmp_path):  # noqa: F811  pylint: disable=redefined-outer-name
     """Run the role once with GOOD updated by ``overrides``; return (failed task name, failure message)."""
-    env = dict(os.environ)
-    env.update(strict_aws.env)
+    env = client_environ(strict_aws.endpoint, base=os.environ)
     env.update(
         {
             "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"),
@@ -131,8 +131,7 @@ def test_existing_bucket_not_ours_is_refused(run_role, strict_aws):  # noqa: F81
 
 
 def _playbook(strict_aws, *args):  # noqa: F811  pylint: disable=redefined-outer-name
-    env = dict(os.environ)
-    env.update(strict_aws.env)
+    env = client_environ(strict_aws.endpoint, base=os.environ)
     env.update({"ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "0"})
     return subprocess.run(
         ["ansible-playbook", "playbooks/collector.yml", *args],

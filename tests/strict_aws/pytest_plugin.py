@@ -13,6 +13,7 @@ import botocore.config
 import pytest
 
 from .server import StrictAWS
+from .server import client_environ
 
 TEST_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -56,15 +57,7 @@ class StrictAWSFixture:
     @property
     def env(self) -> dict[str, str]:
         """Environment for subprocesses (merge onto os.environ)."""
-        return {
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "",
-            "AWS_SECURITY_TOKEN": "",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-            "AWS_REGION": "eu-west-1",
-        }
+        return client_environ(self.endpoint)
 
     def calls(self) -> list[dict[str, Any]]:
         """All call log entries since the fixture reset the server."""

@@ -86,6 +86,29 @@ class StrictAWS:
         self.app.configure(**settings)
 
 
+# Variables that would point a client at a real account instead of the local endpoint.
+_REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+
+
+def client_environ(endpoint: str, region: str = "eu-west-1", base: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for a process (ansible-playbook, boto3) that must talk to the local AWS at ``endpoint``.
+
+    With ``base`` (e.g. ``os.environ``) the result is a copy of it without the profile variables, plus the
+    endpoint, dummy credentials and the region; without it, only the variables to set.
+    """
+    environ = {key: value for key, value in (base or {}).items() if key not in _REAL_ACCOUNT_VARIABLES}
+    environ.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_SESSION_TOKEN="",
+        AWS_SECURITY_TOKEN="",
+        AWS_DEFAULT_REGION=region,
+        AWS_REGION=region,
+    )
+    return environ
+
+
 class SpawnedStrictAWS:
     """Handle on a ``python -m tests.strict_aws`` child process."""
 
