@@ -43,3 +43,22 @@ def test_skipping_the_preflight_tag_keeps_the_guard(strict_aws):  # noqa: F811  
     assert proc.returncode == 2, proc.stdout[-3000:]
     assert GUARD in " ".join(proc.stdout.split())
     assert strict_aws.writes() == []
+
+
+def test_each_phase_alone_on_a_built_collector_writes_nothing(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    """A phase run by tag finds what the earlier phases built (the distribution among them) through the preflight."""
+    env = client_environ(strict_aws.endpoint, base=os.environ)
+    env.update({"ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "0"})
+
+    def play(*args):
+        return subprocess.run(["ansible-playbook", "playbooks/collector.yml", "-e", "env=local", *args],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    built = play()
+    assert built.returncode == 0, built.stdout[-3000:]
+    before = len(strict_aws.writes())
+    for tag in ("logging", "verify", "report"):
+        proc = play("--tags", tag)
+        assert proc.returncode == 0, f"--tags {tag}:\n{proc.stdout[-3000:]}"
+        assert "changed=0" in proc.stdout, f"--tags {tag}:\n{proc.stdout[-3000:]}"
+    assert strict_aws.writes()[before:] == []
