@@ -24,7 +24,7 @@ from tests.strict_aws.server import client_environ
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / ".collections"))
 # pylint: disable-next=wrong-import-position
-from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import parse_log_file  # noqa: E402
+from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import parse_log  # noqa: E402
 
 PIXEL_BUCKET = "clickstream-pixel-local"
 LOG_BUCKET = "clickstream-logs-local"
@@ -74,7 +74,7 @@ def _logged(strict_aws, distribution_id, marker):  # noqa: F811  pylint: disable
     listing = s3.list_objects_v2(Bucket=LOG_BUCKET, Prefix=f"{LOG_PREFIX}{distribution_id}.")
     for item in listing.get("Contents", []):
         body = s3.get_object(Bucket=LOG_BUCKET, Key=item["Key"])["Body"].read()
-        records += [r for r in parse_log_file(body) if marker in (r.get("cs-uri-query") or "")]
+        records += [r for r in parse_log(body) if marker in (r.get("cs-uri-query") or "")]
     return records
 
 
