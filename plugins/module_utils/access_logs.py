@@ -130,7 +130,7 @@ def parse_log(data):
     Keys are the ``#Fields:`` names (``date``, ``cs-uri-query``, ``cs(User-Agent)``...) and values the
     strings as logged; ``-`` (empty) becomes None, and so does a field a record lacks. A file without a
     ``#Fields:`` line is read with the current 33 fields. Values beyond the named fields (a trailing tab)
-    are ignored.
+    are ignored, and so are lines without a tab.
     """
     fields = list(FIELDS)
     entries = []
@@ -141,6 +141,8 @@ def parse_log(data):
             if line.startswith("#Fields:"):
                 fields = line[len("#Fields:"):].split()
             continue
+        if "\t" not in line:
+            continue  # not a record: records are tab-separated
         values = line.split("\t")
         entry = {}
         for index, name in enumerate(fields):

@@ -151,7 +151,7 @@ def test_older_24_field_file_is_read_by_its_fields_line():
 
 
 def test_file_without_fields_line_uses_the_current_33_fields():
-    [entry] = access_logs.parse_log(tracker_line(TRACKER_QUERY))
+    [entry] = access_logs.parse_log(tracker_line(TRACKER_QUERY) + "not a record\n\n")
     assert entry["cs-uri-stem"] == "/i" and entry["sc-range-end"] is None
 
 
