@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 REPO = pathlib.Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO / ".collections"))
 # pylint: disable-next=wrong-import-position
-from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import parse_log  # noqa: E402
+from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import parse_log, query_string  # noqa: E402
 PIXEL = (REPO / "files" / "i").read_bytes()
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 AWSLOGSDELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
@@ -243,7 +243,8 @@ def verify_edge(args, s3, distribution):
             body = s3.get_object(Bucket=args.log_bucket, Key=item["Key"])["Body"].read()
             records += [r for r in parse_log(body) if marker in (r.get("cs-uri-query") or "")]
     check("the marked request is in the access logs exactly once", len(records) == 1, records)
-    check("its query string is intact", records[0]["cs-uri-query"] == query, records[0].get("cs-uri-query"))
+    check("its query string is intact (as the tracker sent it)", query_string(records[0]["cs-uri-query"]) == query,
+          records[0].get("cs-uri-query"))
 
 
 def main(argv=None):
