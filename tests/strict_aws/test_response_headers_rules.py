@@ -49,17 +49,16 @@ def test_plain_moto_has_no_response_headers_policy_api():
             assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
-@pytest.mark.parametrize("case", sorted(REFUSED))
-def test_refused_configurations(strict_aws, case):
-    config, rule = REFUSED[case]
+def test_refused_configurations(strict_aws):
     cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
-    expect_error(cf.create_response_headers_policy, "InvalidArgument", 400, ResponseHeadersPolicyConfig=config)
-    assert strict_aws.calls()[-1]["rule"] == rule
-    # The same rules on update.
-    created = cf.create_response_headers_policy(ResponseHeadersPolicyConfig={**cors_policy(), "Name": config["Name"]})
-    expect_error(cf.update_response_headers_policy, "InvalidArgument", 400, Id=created["ResponseHeadersPolicy"]["Id"],
-                 IfMatch=created["ETag"], ResponseHeadersPolicyConfig=config)
-    assert strict_aws.calls()[-1]["rule"] == rule
+    for index, (case, (config, rule)) in enumerate(sorted(REFUSED.items())):
+        expect_error(cf.create_response_headers_policy, "InvalidArgument", 400, ResponseHeadersPolicyConfig=config)
+        assert strict_aws.calls()[-1]["rule"] == rule, case
+        # The same rules on update.
+        created = cf.create_response_headers_policy(ResponseHeadersPolicyConfig={**cors_policy(), "Name": f"valid-{index}"})
+        expect_error(cf.update_response_headers_policy, "InvalidArgument", 400, Id=created["ResponseHeadersPolicy"]["Id"],
+                     IfMatch=created["ETag"], ResponseHeadersPolicyConfig=config)
+        assert strict_aws.calls()[-1]["rule"] == rule, case
 
 
 ACCEPTED = {
@@ -70,8 +69,9 @@ ACCEPTED = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(ACCEPTED))
-def test_accepted_configurations(strict_aws, case):
+def test_accepted_configurations(strict_aws):
     cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
-    created = cf.create_response_headers_policy(ResponseHeadersPolicyConfig=ACCEPTED[case])
-    assert created["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] == ACCEPTED[case]
+    for index, (case, config) in enumerate(sorted(ACCEPTED.items())):
+        config = {**config, "Name": f"accepted-{index}"}
+        created = cf.create_response_headers_policy(ResponseHeadersPolicyConfig=config)
+        assert created["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] == config, case
