@@ -192,3 +192,15 @@ def test_partitions_without_a_supported_cloudfront_are_refused(run_role, strict_
     assert message in msg, (task, msg)
     assert "Nothing was changed" in msg
     assert_no_aws_call(strict_aws)
+
+
+@pytest.mark.parametrize("origins, not_origins", [
+    (["https://www.example.com/"], '["https://www.example.com/"]'),
+    (["www.example.com"], '["www.example.com"]'),
+    (["*", "https://www.example.com"], '["*"]'),
+])
+def test_cors_origins_that_are_not_origins(run_role, strict_aws, origins, not_origins):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_cors_allowed_origins=origins)
+    assert "must be [\"*\"] alone, or a list of origins written scheme://host[:port]" in msg, (task, msg)
+    assert f"not origins: {not_origins}" in msg
+    assert_no_aws_call(strict_aws)
