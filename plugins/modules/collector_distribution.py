@@ -270,6 +270,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import LEGACY_CACHE_KEYS
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import REMOVE
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import allowed_methods
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import DeployTimeout
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
@@ -289,7 +290,7 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import wait_deployed
 
-GET_HEAD = {"Quantity": 2, "Items": ["GET", "HEAD"]}
+SERVED_METHODS = ("GET", "HEAD")
 MIN_TLS = "TLSv1.2_2021"
 POLICY_COMMENT = "Cache-Control for the viewers of a clickstream.collectors collector pixel"
 
@@ -317,7 +318,7 @@ def desired_cache_behaviour(params):
     patch = {
         "TargetOriginId": origin_id(params),
         "ViewerProtocolPolicy": "allow-all",
-        "AllowedMethods": dict(GET_HEAD, CachedMethods=dict(GET_HEAD)),
+        "AllowedMethods": allowed_methods(SERVED_METHODS, SERVED_METHODS),
         "CachePolicyId": params["cache_policy_id"],
         "ResponseHeadersPolicyId": params["response_headers_policy_id"] or REMOVE,
         "Compress": False,

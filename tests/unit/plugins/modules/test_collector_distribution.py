@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
 from ansible_collections.clickstream.collectors.plugins.modules import collector_distribution
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 
@@ -38,7 +39,6 @@ PARAMS = {
     "wait": False,
     "wait_timeout": 1800,
 }
-LOGGING_ON = {"Enabled": True, "IncludeCookies": False, "Bucket": "logs.s3.amazonaws.com", "Prefix": "cf/"}
 
 
 def make_module(check_mode=False, **params):
@@ -47,19 +47,7 @@ def make_module(check_mode=False, **params):
 
 def aws_config():
     """The config as AWS returns it for a distribution the module created, plus Logging set by cloudfront_logging."""
-    config = collector_distribution.build_config(None, PARAMS)
-    config["Origins"]["Items"][0].update(ConnectionAttempts=3, ConnectionTimeout=10, OriginShield={"Enabled": False}, OriginAccessControlId="")
-    config["DefaultCacheBehavior"].update(
-        TrustedSigners={"Enabled": False, "Quantity": 0}, TrustedKeyGroups={"Enabled": False, "Quantity": 0},
-        FunctionAssociations={"Quantity": 0}, RealtimeLogConfigArn="", FieldLevelEncryptionId="", SmoothStreaming=False,
-    )
-    config["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True, "SSLSupportMethod": "vip", "MinimumProtocolVersion": "TLSv1",
-                                   "CertificateSource": "cloudfront"}
-    config["Aliases"] = {"Quantity": 0}
-    config["Restrictions"] = {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}}
-    config["IsIPV6Enabled"] = True
-    config["Logging"] = dict(LOGGING_ON)
-    return config
+    return aws_responses.collector_config()
 
 
 def test_create_config_has_logging_off_and_exactly_one_cache_setting():
@@ -85,7 +73,7 @@ def test_overlay_changes_only_the_managed_field():
     expected = normalize_config(current)
     expected["PriceClass"] = "PriceClass_All"
     assert wanted == expected
-    assert wanted["Logging"] == LOGGING_ON
+    assert wanted["Logging"] == aws_responses.LOGGING_ON
     assert wanted["Origins"]["Items"][0]["ConnectionAttempts"] == 3
 
 
@@ -112,6 +100,50 @@ def distribution(config, status="Deployed"):
     return {"Id": DIST_ID, "ARN": f"arn:aws:cloudfront::123456789012:distribution/{DIST_ID}", "Status": status,
             "LastModifiedTime": "2024-01-01T00:00:00Z", "InProgressInvalidationBatches": 0,
             "DomainName": "d111111abcdef8.cloudfront.net", "DistributionConfig": config}
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_rerun_on_aws_representation_makes_no_call(check_mode):
+    """HEAD,GET and the filled-in fields as AWS returns them are no change: no UpdateDistribution, in check mode neither."""
+    cloudfront = client()
+    stubber = Stubber(cloudfront)  # no stubbed answer: any AWS call would fail the test
+    module = make_module(check_mode=check_mode)
+    with stubber:
+        changed, result, diff = collector_distribution.handle_update(
+            cloudfront, module, "d", aws_responses.distribution(aws_config()), "E1", {"managed-by": "clickstream.collectors"})
+    stubber.assert_no_pending_responses()
+    assert changed is False
+    assert diff["before"] == diff["after"]
+    assert diff["after"]["allowed_methods"] == ["GET", "HEAD"]
+    assert result["etag"] == "E1"
+
+
+def test_methods_compare_as_sets():
+    sent_order = aws_config()
+    sent_order["DefaultCacheBehavior"]["AllowedMethods"] = {
+        "Quantity": 2, "Items": ["GET", "HEAD"], "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}}
+    assert collector_distribution.build_config(sent_order, PARAMS) == normalize_config(sent_order)
+    with_options = aws_config()
+    with_options["DefaultCacheBehavior"]["AllowedMethods"] = {
+        "Quantity": 3, "Items": ["HEAD", "GET", "OPTIONS"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}}
+    wanted = collector_distribution.build_config(with_options, PARAMS)
+    assert wanted["DefaultCacheBehavior"]["AllowedMethods"] == aws_config()["DefaultCacheBehavior"]["AllowedMethods"]
+    assert wanted != normalize_config(with_options)
+
+
+def test_acm_certificate_as_aws_returns_it_is_no_change():
+    current = aws_responses.collector_config_with_acm_certificate()
+    params = dict(PARAMS, aliases=["c.example.com"], acm_certificate_arn=aws_responses.ACM_ARN)
+    assert collector_distribution.build_config(current, params) == normalize_config(current)
+
+
+def test_change_keeps_the_fields_aws_filled_in():
+    current = aws_config()
+    wanted = collector_distribution.build_config(current, dict(PARAMS, comment="renamed"))
+    assert wanted == dict(normalize_config(current), Comment="renamed")
+    assert wanted["Origins"]["Items"][0]["OriginShield"] == {"Enabled": False}
+    assert wanted["DefaultCacheBehavior"]["GrpcConfig"] == {"Enabled": False}
+    assert wanted["ViewerCertificate"]["SSLSupportMethod"] == "vip"
 
 
 def test_update_retries_precondition_failed_and_keeps_logging():
