@@ -428,17 +428,19 @@ def _update_response_headers_policy(client, policy_id, config, etag):
     return client.update_response_headers_policy(Id=policy_id, ResponseHeadersPolicyConfig=config, IfMatch=etag)
 
 
-def update_response_headers_policy(client, policy_id, apply_change, config, etag, max_attempts=MAX_UPDATE_ATTEMPTS):
+def update_response_headers_policy(client, policy_id, apply_change, config, etag, max_attempts=MAX_UPDATE_ATTEMPTS, same=None):
     """Update a response headers policy with IfMatch, re-reading and re-applying the change on 412 PreconditionFailed.
 
-    Returns (changed, policy).
+    ``same(new_config, config)`` tells whether the change is already there (default: equal configs); then nothing
+    is written. Returns (changed, policy).
     """
+    same = same or (lambda new, old: new == old)
     for attempt in range(max_attempts):
         if attempt > 0:
             response = _get_response_headers_policy(client, policy_id)
             config, etag = response["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"], response.get("ETag")
         new_config = apply_change(copy.deepcopy(config))
-        if new_config == config:
+        if same(new_config, config):
             return False, None
         try:
             return True, _update_response_headers_policy(client, policy_id, new_config, etag)["ResponseHeadersPolicy"]
