@@ -112,6 +112,8 @@ options:
         (C(scheme://host[:port]), no path, no trailing slash). CloudFront answers a request from one of them with
         C(Access-Control-Allow-Origin) set to that origin and C(Access-Control-Allow-Credentials) set to C(true), which the
         trackers' default credentialed requests need. Letters are lowercased and a default port (C(:80), C(:443)) is dropped.
+      - A C(*) as the leftmost label, as in V(https://*.example.com), matches the subdomains of that domain (CloudFront
+        allows a wildcard only there).
       - V(*) alone allows any origin, without credentials (browsers refuse C(*) on a credentialed request), so the tracker
         must be told to omit credentials (v4 option C(credentials) set to V(omit), v3 option C(withCredentials) set to V(false)).
       - The policy also allows the methods C(GET), C(HEAD) and C(OPTIONS) and the request header C(SP-Anonymous) (sent by
@@ -377,7 +379,7 @@ CORS_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_HEADERS = ("SP-Anonymous",)
 CORS_MAX_AGE_SEC = 600
 ORIGIN_PATTERN = re.compile(
-    r"^(?P<scheme>https?)://(?P<host>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)"
+    r"^(?P<scheme>https?)://(?P<host>(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)"
     r"(?::(?P<port>[0-9]{1,5}))?$"
 )
 DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -707,11 +709,13 @@ def validate_cors_origins(origins):
     for origin in origins:
         match = ORIGIN_PATTERN.match(origin.lower())
         port = match.group("port") if match else None
-        if not match or (port is not None and not 0 < int(port) < 65536):
+        # CloudFront takes * only as the leftmost label of a domain (*.example.org), not of a top-level domain.
+        wildcard_tld = match is not None and match.group("host").startswith("*.") and "." not in match.group("host")[2:]
+        if not match or wildcard_tld or (port is not None and not 0 < int(port) < 65536):
             return None, (
                 f"cors_allowed_origins: {origin!r} is not a web origin; give scheme://host[:port] with scheme http or https, without "
-                "a path or a trailing slash, as browsers send it in the Origin header (for example https://www.example.com), "
-                "or ['*'] alone for any origin"
+                "a path or a trailing slash, as browsers send it in the Origin header (for example https://www.example.com, or "
+                "https://*.example.com for its subdomains), or ['*'] alone for any origin"
             )
         if port is not None and port == DEFAULT_PORTS[match.group("scheme")]:
             port = None

@@ -303,6 +303,7 @@ def test_response_headers_policy_in_use_is_kept_with_warning():
         (["https://www.example.com"], ["https://www.example.com"]),
         (["https://shop.example.com", "HTTPS://WWW.Example.COM:443", "https://www.example.com"], ["https://shop.example.com", "https://www.example.com"]),
         (["http://localhost:8080", "http://127.0.0.1:80"], ["http://127.0.0.1", "http://localhost:8080"]),
+        (["https://*.Example.com"], ["https://*.example.com"]),
         (["*"], ["*"]),
         ([], []),
     ],
@@ -320,7 +321,9 @@ def test_cors_origins_accepted_as_browsers_send_them(given, expected):
         (["www.example.com"], ["'www.example.com'", "https://www.example.com"]),
         (["ftp://files.example.com"], ["scheme http or https"]),
         (["https://www.example.com:0"], ["'https://www.example.com:0'"]),
-        (["https://*.example.com"], ["'https://*.example.com'"]),
+        (["https://*.com"], ["'https://*.com'"]),
+        (["https://www.*.example.com"], ["'https://www.*.example.com'"]),
+        (["https://exa*mple.com"], ["'https://exa*mple.com'"]),
     ],
 )
 def test_cors_origins_refused_with_the_fix(given, words):
