@@ -809,7 +809,15 @@ def handle_response_headers_policy(client, module):
         if not module.check_mode:
             update_response_headers_policy(client, policy["Id"], lambda config: overlay(config, patch), current, etag, same=same_policy)
         return True, policy["Id"], before, policy_view(policy["Id"], name, overlay(current, patch))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except is_boto3_error_code("InvalidArgument") as e:
+        module.fail_json_aws(
+            e,
+            msg=(
+                f"CloudFront refused the settings of response headers policy {name}: check viewer_cache_control (one line) and "
+                "cors_allowed_origins (origins such as https://www.example.com, or ['*'] alone)"
+            ),
+        )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(
             e,
             msg=(

@@ -419,3 +419,17 @@ def test_cors_added_to_a_cache_control_policy_and_removed_again():
         assert changed is True
         assert after["cors"] == (collector_distribution.cors_view(wanted.get("CorsConfig")))
     stubber.assert_no_pending_responses()
+
+
+def test_policy_refused_by_cloudfront_names_the_options():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    stubber.add_response("list_response_headers_policies", policy_list(), {"Type": "custom"})
+    stubber.add_client_error("create_response_headers_policy", "InvalidArgument",
+                             "The parameter Value of custom header Cache-Control contains an invalid character.", 400)
+    with stubber:
+        with pytest.raises(Failed) as failed:
+            collector_distribution.handle_response_headers_policy(cloudfront, make_module(viewer_cache_control="no-store\nx: y"))
+    message = str(failed.value)
+    assert "contains an invalid character" in message  # AWS's own message
+    assert "viewer_cache_control (one line)" in message and "cors_allowed_origins" in message
