@@ -15,6 +15,7 @@ from . import s3_rules
 from .calllog import CallLog
 from .cloudfront_rules import CloudFrontLayer
 from .faults import FaultInjector
+from .iam import IamEnforcer
 from .operations import Req, classify
 from .xmlutil import Response, s3_error
 
@@ -53,6 +54,8 @@ class StrictApp:
         self.faults = FaultInjector(fault_rate, fault_seed)
         self.deploy_reads = deploy_reads
         self.cloudfront = CloudFrontLayer()
+        # Off until a test sets the caller's identity policy (POST /_strict/iam).
+        self.iam = IamEnforcer()
         # One request at a time reaches the rules and moto, so every check-then-act is atomic.
         self._lock = threading.RLock()
         s3_rules.install_secure_transport_patch()
@@ -74,6 +77,7 @@ class StrictApp:
         with self._lock:
             moto_api_backend.reset()
             self.cloudfront.reset()
+            self.iam.reset()
             self.call_log.clear()
             self.deploy_reads = self.defaults["deploy_reads"]
             self.faults.configure(self.defaults["fault_rate"], self.defaults["fault_seed"])
@@ -95,6 +99,8 @@ class StrictApp:
             except (ValueError, TypeError) as exc:
                 return _json(400, {"error": str(exc)})
             return _json(200, {"deploy_reads": self.deploy_reads, "fault_rate": self.faults.rate, "fault_seed": self.faults.seed})
+        if name == "iam":
+            return _json(*self.iam.control(method, body))
         return _json(404, {"error": f"unknown control endpoint {method} {path}"})
 
     # --- request handling ----------------------------------------------------------------------
@@ -112,7 +118,7 @@ class StrictApp:
         resp = self.faults.pick(req.op.service)
         if resp is None:
             with self._lock:
-                resp = self._dispatch(req, environ)
+                resp = self.iam.authorize(req) or self._dispatch(req, environ)
         self.call_log.record(
             service=req.op.service, operation=req.op.operation, method=method, path=path,
             status=resp.status, mutating=req.op.mutating, fault=resp.fault, rule=resp.rule,
