@@ -120,12 +120,14 @@ def get_distribution_config(client, distribution_id):
     return response["DistributionConfig"], response.get("ETag")
 
 
-def find_distribution_id(client, distribution_id=None, alias=None, caller_reference=None):
+def find_distribution_id(client, distribution_id=None, alias=None, caller_reference=None, unreadable=None):
     """Return the id of the distribution with this id, alias or caller reference, or None.
 
     An id is returned as given (GetDistribution then tells whether it exists). An alias is looked up in
     the ListDistributions summaries. A caller reference is not in the summaries: each distribution's
-    config is read (GetDistributionConfig) until one matches.
+    config is read (GetDistributionConfig) until one matches. A distribution the caller may not read
+    (AccessDenied, as under a policy scoped to the collection's own tagged distributions) is skipped and
+    its id appended to ``unreadable``, when given.
     """
     if distribution_id:
         return distribution_id
@@ -143,6 +145,10 @@ def find_distribution_id(client, distribution_id=None, alias=None, caller_refere
                 config, dummy = get_distribution_config(client, summary["Id"])
             except is_boto3_error_code("NoSuchDistribution"):
                 continue  # deleted between the list and the read
+            except is_boto3_error_code("AccessDenied"):  # pylint: disable=duplicate-except
+                if unreadable is not None:
+                    unreadable.append(summary["Id"])
+                continue
             if config.get("CallerReference") == caller_reference:
                 return summary["Id"]
         return None

@@ -501,9 +501,15 @@ def fail_on(module, exc, action, label):
 
 def read_existing(client, module, label):
     """Find the distribution by caller reference: (distribution, etag, tags) or (None, None, {})."""
+    unreadable = []
     try:
-        distribution_id = find_distribution_id(client, caller_reference=module.params["caller_reference"])
+        distribution_id = find_distribution_id(client, caller_reference=module.params["caller_reference"], unreadable=unreadable)
         if not distribution_id:
+            if unreadable:
+                module.warn(
+                    f"no readable distribution has caller reference {module.params['caller_reference']}; skipped "
+                    f"{len(unreadable)} the caller may not read (cloudfront:GetDistributionConfig denied: {', '.join(unreadable)})"
+                )
             return None, None, {}
         distribution, etag = get_distribution(client, distribution_id)
         if distribution is None:
