@@ -2,7 +2,6 @@
 malformed conditions), the scoping of the generated policies, and the strict layer's request-to-action mapping
 checked against the Service Authorization Reference as parliament ships it (its iam_definition.json)."""
 
-import concurrent.futures
 import json
 import pathlib
 import re
@@ -10,14 +9,13 @@ import warnings
 
 import pytest
 
-from tests.iam.harness import FILES_POLICY, REPO, generate_policy
+from tests.iam.harness import ENVIRONMENTS, FILES_POLICY, REPO
 from tests.strict_aws import iam_actions
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # parliament 1.6.4 imports the deprecated pkg_resources
     import parliament
 
-ENVIRONMENTS = ["prod", "staging", "dev", "local"]
 # Statements that cannot be scoped to a collector's resources (README, "Least privilege").
 UNSCOPED = {"ReadAccountWide", "CreateDistributions", "ResponseHeadersPolicies"}
 # Managed policies hold at most 6,144 characters, whitespace not counted (IAM quotas).
@@ -29,16 +27,6 @@ def findings(document, community=False):
         warnings.simplefilter("ignore")
         policy = parliament.analyze_policy_string(json.dumps(document), include_community_auditors=community)
     return [(finding.issue, finding.detail or finding.location) for finding in policy.findings]
-
-
-@pytest.fixture(scope="module")
-def generated(strict_aws_server, tmp_path_factory):  # pylint: disable=redefined-outer-name
-    """The policy playbooks/iam-policy.yml writes for each environment of the repository's inventory."""
-    directory = tmp_path_factory.mktemp("generated")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {env: pool.submit(generate_policy, strict_aws_server.endpoint, env, directory / f"{env}.json")
-                   for env in ENVIRONMENTS}
-        return {env: future.result() for env, future in futures.items()}
 
 
 def inventory_buckets(env):

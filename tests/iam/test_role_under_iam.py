@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.iam.harness import FILES_POLICY, collector_state, distribution_ids, generate_policy, run_playbook, without_statement
+from tests.iam.harness import FILES_POLICY, collector_state, distribution_ids, run_playbook, without_statement
 from tests.strict_aws.iam_policy import Check, Policy
 from tests.strict_aws.pytest_plugin import make_client
 from tests.strict_aws.testutil import LOCATION, distribution_config
@@ -107,14 +107,11 @@ def scenario_without(server, sid: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def results(strict_aws_server, tmp_path_factory):  # noqa: F811  pylint: disable=redefined-outer-name
+def results(strict_aws_server, generated):  # noqa: F811  pylint: disable=redefined-outer-name
     """Run every scenario, two at a time; each test then checks one of them."""
     strict_aws_server.reset()
     strict_aws_server.configure(deploy_reads=0)
-    directory = tmp_path_factory.mktemp("policies")
-    scoped = generate_policy(strict_aws_server.endpoint, "local", directory / "local.json")
-    scoped_dev = generate_policy(strict_aws_server.endpoint, "dev", directory / "dev.json")
-    jobs = {"local": (scenario_local, scoped), "dev": (scenario_dev, scoped_dev)}
+    jobs = {"local": (scenario_local, generated["local"]), "dev": (scenario_dev, generated["dev"])}
     jobs.update({sid: (scenario_without, sid) for sid in STATEMENTS})
     outcomes: dict[str, Any] = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
@@ -201,4 +198,3 @@ def test_without_statement_a_rerun_with_the_full_policy_converges(results, sid):
     assert removed["refused_after"] == []
     reference = outcome(results, "local")["state"]
     assert json.dumps(removed["state"], sort_keys=True, indent=1) == json.dumps(reference, sort_keys=True, indent=1)
-
