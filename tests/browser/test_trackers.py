@@ -60,7 +60,8 @@ def figures_line(label, report, records):
 
 def explain(report, records):
     """What a failed assertion shows: the page's report, the records and Chromium's log."""
-    lines = [f"page report: { {key: value for key, value in report.items() if key != 'chromium_log'} }", "records:"]
+    shown = {key: value for key, value in report.items() if key != "chromium_log"}
+    lines = [f"page report: {shown}", "records:"]
     lines += [f"  {record.get('e')} {record.get('eid')} host={record.get('host')}" for record in records]
     return "\n".join(lines + ["Chromium's log ends:", *report.get("chromium_log", [])[-15:]])
 
