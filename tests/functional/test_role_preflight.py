@@ -174,3 +174,21 @@ def test_collector_playbook_with_a_user_inventory(strict_aws, tmp_path):  # noqa
     assert config["CallerReference"] == "clickstream-collector-qa-qa-clickstream-pixel"
     assert not config["Logging"]["Enabled"]
     assert f"Tracker endpoint (the tracker's collector setting): {items[0]['DomainName']}" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"cloudfront_collector_region": "cn-north-1", "cloudfront_collector_allowed_regions": []},
+         "cloudfront_collector_region 'cn-north-1' is in the AWS China partition"),
+        ({"cloudfront_collector_log_bucket_region": "cn-northwest-1", "cloudfront_collector_allowed_regions": []},
+         "cloudfront_collector_log_bucket_region 'cn-northwest-1' is in the AWS China partition"),
+        ({"cloudfront_collector_region": "us-gov-west-1", "cloudfront_collector_allowed_regions": []},
+         "cloudfront_collector_region 'us-gov-west-1' is in AWS GovCloud (US), which has no CloudFront"),
+    ],
+)
+def test_partitions_without_a_supported_cloudfront_are_refused(run_role, strict_aws, overrides, message):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(**overrides)
+    assert message in msg, (task, msg)
+    assert "Nothing was changed" in msg
+    assert_no_aws_call(strict_aws)
