@@ -19,6 +19,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--deploy-reads", type=int, default=2, help="reads a distribution stays InProgress (default 2)")
     parser.add_argument("--fault-rate", type=float, default=0.0, help="fraction of requests answered with a fault (default 0)")
     parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault sequence (default 0)")
+    parser.add_argument("--log-flush-interval", type=float, default=1.0,
+                        help="seconds between deliveries of the local CloudFront edge's access logs; 0: only on demand (default 1)")
     parser.add_argument("--pid-file", help="write the process id here; removed on exit")
     parser.add_argument("--endpoint-file", help="write the endpoint URL here once connections are accepted")
     return parser.parse_args(argv)
@@ -37,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     server = StrictAWS(port=args.port, call_log=args.call_log, deploy_reads=args.deploy_reads,
-                       fault_rate=args.fault_rate, fault_seed=args.fault_seed, host=args.host)
+                       fault_rate=args.fault_rate, fault_seed=args.fault_seed, host=args.host,
+                       log_flush_interval=args.log_flush_interval)
     server.start()
     try:
         if args.pid_file:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -14,6 +14,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from . import s3_rules
 from .calllog import CallLog
 from .cloudfront_rules import CloudFrontLayer
+from .edge import Edge, viewer_host
 from .faults import FaultInjector
 from .operations import Req, classify
 from .xmlutil import Response, s3_error
@@ -46,7 +47,8 @@ def _read_body(environ: dict[str, Any]) -> bytes:
 class StrictApp:
     """WSGI application wrapping moto's DomainDispatcherApplication with the strict rules."""
 
-    def __init__(self, call_log: CallLog, deploy_reads: int = 2, fault_rate: float = 0.0, fault_seed: int = 0):
+    def __init__(self, call_log: CallLog, deploy_reads: int = 2, fault_rate: float = 0.0, fault_seed: int = 0,
+                 log_flush_interval: float = 1.0):
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.call_log = call_log
         self.defaults = {"deploy_reads": deploy_reads, "fault_rate": fault_rate, "fault_seed": fault_seed}
@@ -56,6 +58,8 @@ class StrictApp:
         # One request at a time reaches the rules and moto, so every check-then-act is atomic.
         self._lock = threading.RLock()
         s3_rules.install_secure_transport_patch()
+        # Viewer requests for *.cloudfront.net (edge.py): served on this same app, never faulted.
+        self.edge = Edge(call_log, self.cloudfront, self.origin_request, self._lock, log_flush_interval)
 
     # --- configuration and control -------------------------------------------------------------
 
@@ -74,6 +78,7 @@ class StrictApp:
         with self._lock:
             moto_api_backend.reset()
             self.cloudfront.reset()
+            self.edge.reset()
             self.call_log.clear()
             self.deploy_reads = self.defaults["deploy_reads"]
             self.faults.configure(self.defaults["fault_rate"], self.defaults["fault_seed"])
@@ -95,6 +100,10 @@ class StrictApp:
             except (ValueError, TypeError) as exc:
                 return _json(400, {"error": str(exc)})
             return _json(200, {"deploy_reads": self.deploy_reads, "fault_rate": self.faults.rate, "fault_seed": self.faults.seed})
+        if name == "edge" and method == "GET":
+            return _json(200, self.edge.info())
+        if name == "logs/flush" and method == "POST":
+            return _json(200, self.edge.logs.flush())
         return _json(404, {"error": f"unknown control endpoint {method} {path}"})
 
     # --- request handling ----------------------------------------------------------------------
@@ -104,6 +113,8 @@ class StrictApp:
         path = path.encode("latin-1").decode("utf-8", errors="replace")
         method = environ["REQUEST_METHOD"].upper()
         body = _read_body(environ)
+        if viewer_host(environ) is not None:
+            return _send(self.edge.handle(environ, body), start_response)
         if path.startswith(CONTROL_PREFIX):
             return _send(self._control(method, path, body), start_response)
         query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
@@ -144,6 +155,18 @@ class StrictApp:
         if req.op.service == "cloudfront":
             return self.cloudfront.handle(req, forward, self.deploy_reads)
         return forward()
+
+    def origin_request(self, environ: dict[str, Any], method: str, path: str) -> Response:
+        """An unsigned S3 request from the local CloudFront edge to an S3 origin: no credentials, no viewer
+        headers, no query string, through the same anonymous-access rules as any unsigned request.
+        ``path`` is the path-style ``/bucket/key`` in WSGI form. The caller holds the lock."""
+        decoded = path.encode("latin-1").decode("utf-8", errors="replace")
+        env = {k: v for k, v in environ.items() if not k.startswith("HTTP_") and k not in ("CONTENT_TYPE", "CONTENT_LENGTH")}
+        env.update({"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "RAW_URI": quote(decoded),
+                    "REQUEST_URI": quote(decoded), "HTTP_HOST": f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}",
+                    "wsgi.url_scheme": "http"})
+        req = Req(method, decoded, {}, {}, b"", classify(method, decoded, {}, {}, b""))
+        return self._dispatch(req, env)
 
     def _forward(self, environ: dict[str, Any], body: bytes) -> Response:
         """Call moto with the already-read body and capture its answer."""

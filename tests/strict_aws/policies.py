@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import response_headers_rules
 from .operations import CLOUDFRONT_PREFIX, Req
 from .xmlutil import CLOUDFRONT_NS, Response, cloudfront_error, parse, text, to_bytes
 
@@ -203,6 +204,8 @@ class PolicyStore:
         config = parse(req.body)
         if config is None or config.tag != kind.config_tag or not text(config, "Name"):
             return cloudfront_error(400, "MalformedInput", f"A {kind.config_tag} with a Name is required.")
+        if kind is RESPONSE_HEADERS:
+            return response_headers_rules.check(config) or config
         return config
 
     def _name_taken(self, kind: PolicyKind, name: str, other_than: str | None = None) -> bool:

@@ -12,17 +12,18 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from moto.moto_server.werkzeug_app import MotoRequestHandler
 from werkzeug.serving import make_server
 
 from .app import StrictApp
 from .calllog import CallLog
+from .edge_tls import EdgeCertificate, TlsPeekingRequestHandler
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-class QuietRequestHandler(MotoRequestHandler):
-    """moto's request handler without werkzeug's access log (the call log records every request)."""
+class QuietRequestHandler(TlsPeekingRequestHandler):
+    """moto's request handler (speaking TLS to clients that start with a TLS handshake) without werkzeug's
+    access log (the call log records every request)."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Do not print one line per request."""
@@ -32,12 +33,14 @@ class StrictAWS:
     """The strict local AWS served by werkzeug's threaded server in a background thread."""
 
     def __init__(self, port: int = 0, call_log: str | None = None, deploy_reads: int = 2,
-                 fault_rate: float = 0.0, fault_seed: int = 0, host: str = "127.0.0.1"):
+                 fault_rate: float = 0.0, fault_seed: int = 0, host: str = "127.0.0.1", log_flush_interval: float = 1.0):
         self.host = host
         self.port = port
         self.log = CallLog(call_log)
-        self.app = StrictApp(self.log, deploy_reads=deploy_reads, fault_rate=fault_rate, fault_seed=fault_seed)
+        self.app = StrictApp(self.log, deploy_reads=deploy_reads, fault_rate=fault_rate, fault_seed=fault_seed,
+                             log_flush_interval=log_flush_interval)
         self._server = None
+        self._certificate: EdgeCertificate | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -52,6 +55,10 @@ class StrictAWS:
         if self._server is not None:
             return self
         self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=QuietRequestHandler)
+        self._certificate = EdgeCertificate()
+        self._server.edge_tls_context = self._certificate.context
+        self.app.edge.bind(self.host, self._server.server_port, str(self._certificate.cert_path))
+        self.app.edge.logs.start()
         self._thread = threading.Thread(target=self._server.serve_forever, name="strict-aws", daemon=True)
         self._thread.start()
         return self
@@ -60,12 +67,16 @@ class StrictAWS:
         """Stop serving and free the port."""
         if self._server is None:
             return
+        self.app.edge.logs.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._server = None
         self._thread = None
+        if self._certificate is not None:
+            self._certificate.cleanup()
+            self._certificate = None
 
     def __enter__(self) -> "StrictAWS":
         return self.start()
@@ -143,10 +154,11 @@ class SpawnedStrictAWS:
 
 
 def cli_args(port: int = 0, call_log: str | None = None, deploy_reads: int = 2, fault_rate: float = 0.0,
-             fault_seed: int = 0, host: str = "127.0.0.1", pid_file: str | None = None, endpoint_file: str | None = None) -> list[str]:
+             fault_seed: int = 0, host: str = "127.0.0.1", pid_file: str | None = None, endpoint_file: str | None = None,
+             log_flush_interval: float = 1.0) -> list[str]:
     """Command-line arguments of ``python -m tests.strict_aws`` for these settings."""
     args = ["--host", host, "--port", str(port), "--deploy-reads", str(deploy_reads),
-            "--fault-rate", str(fault_rate), "--fault-seed", str(fault_seed)]
+            "--fault-rate", str(fault_rate), "--fault-seed", str(fault_seed), "--log-flush-interval", str(log_flush_interval)]
     for flag, value in (("--call-log", call_log), ("--pid-file", pid_file), ("--endpoint-file", endpoint_file)):
         if value:
             args += [flag, str(value)]
