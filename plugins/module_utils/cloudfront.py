@@ -58,6 +58,9 @@ STANDARD_LOGGING_UNSUPPORTED_REGIONS = (
 LOG_BUCKET_DOMAIN_SUFFIX = ".s3.amazonaws.com"
 # Legacy cache settings AWS omits when a cache policy is attached (moto returns them anyway).
 LEGACY_CACHE_KEYS = ("ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL")
+# The order in which AWS returns AllowedMethods/CachedMethods items, whatever order was sent (real
+# get-distribution-config output: HEAD, GET; HEAD, GET, OPTIONS; all seven as below). Methods compare as sets.
+AWS_METHOD_ORDER = ("HEAD", "DELETE", "POST", "GET", "OPTIONS", "PUT", "PATCH")
 
 # Marks a key that overlay() removes from the current config.
 REMOVE = object()
@@ -172,7 +175,7 @@ def update_distribution_config(client, distribution_id, apply_change, config=Non
         if config is None or etag is None or attempt > 0:
             config, etag = get_distribution_config(client, distribution_id)
         new_config = apply_change(copy.deepcopy(config))
-        if new_config == config:
+        if normalize_config(new_config) == normalize_config(config):
             return False, None
         try:
             return True, _update_distribution(client, distribution_id, new_config, etag)
@@ -310,18 +313,44 @@ def strip_remove(patch):
     return result
 
 
+def aws_methods(methods):
+    """HTTP methods (any order, any case) as AWS returns them: each once, in AWS's own order."""
+    wanted = {method.upper() for method in methods or []}
+    ordered = [method for method in AWS_METHOD_ORDER if method in wanted]
+    return ordered + sorted(wanted - set(AWS_METHOD_ORDER))
+
+
+def allowed_methods(allowed, cached):
+    """An AllowedMethods block (with its CachedMethods) in AWS's representation."""
+    allowed, cached = aws_methods(allowed), aws_methods(cached)
+    return {"Quantity": len(allowed), "Items": allowed, "CachedMethods": {"Quantity": len(cached), "Items": cached}}
+
+
+def _normalize_methods(behaviour):
+    block = behaviour.get("AllowedMethods")
+    if not isinstance(block, dict) or "Items" not in block:
+        return
+    block["Items"] = aws_methods(block["Items"])
+    cached = block.get("CachedMethods")
+    if isinstance(cached, dict) and "Items" in cached:
+        cached["Items"] = aws_methods(cached["Items"])
+
+
 def normalize_config(config):
     """Return a copy of a DistributionConfig in AWS's own representation, for comparisons.
 
-    A default cache behaviour with a cache policy carries no legacy ForwardedValues/TTLs on AWS (some
-    emulators return them), and an S3 origin without S3OriginConfig or CustomOriginConfig is an S3
-    origin with an empty OriginAccessIdentity (which AWS returns explicitly).
+    AllowedMethods/CachedMethods items are put in AWS's order, so that methods compare as sets (AWS returns
+    them in its own order whatever order was sent). A cache behaviour with a cache policy carries no legacy
+    ForwardedValues/TTLs on AWS (some emulators return them), and an S3 origin without S3OriginConfig or
+    CustomOriginConfig is an S3 origin with an empty OriginAccessIdentity (which AWS returns explicitly).
     """
     config = copy.deepcopy(config)
-    behaviour = config.get("DefaultCacheBehavior") or {}
-    if behaviour.get("CachePolicyId"):
-        for key in LEGACY_CACHE_KEYS:
-            behaviour.pop(key, None)
+    behaviours = [config.get("DefaultCacheBehavior") or {}] + list((config.get("CacheBehaviors") or {}).get("Items") or [])
+    for behaviour in behaviours:
+        if behaviour.get("CachePolicyId"):
+            for key in LEGACY_CACHE_KEYS:
+                behaviour.pop(key, None)
+        _normalize_methods(behaviour)
     for origin in (config.get("Origins") or {}).get("Items") or []:
         if "S3OriginConfig" not in origin and "CustomOriginConfig" not in origin:
             origin["S3OriginConfig"] = {"OriginAccessIdentity": ""}
@@ -399,17 +428,19 @@ def _update_response_headers_policy(client, policy_id, config, etag):
     return client.update_response_headers_policy(Id=policy_id, ResponseHeadersPolicyConfig=config, IfMatch=etag)
 
 
-def update_response_headers_policy(client, policy_id, apply_change, config, etag, max_attempts=MAX_UPDATE_ATTEMPTS):
+def update_response_headers_policy(client, policy_id, apply_change, config, etag, max_attempts=MAX_UPDATE_ATTEMPTS, same=None):
     """Update a response headers policy with IfMatch, re-reading and re-applying the change on 412 PreconditionFailed.
 
-    Returns (changed, policy).
+    ``same(new_config, config)`` tells whether the change is already there (default: equal configs); then nothing
+    is written. Returns (changed, policy).
     """
+    same = same or (lambda new, old: new == old)
     for attempt in range(max_attempts):
         if attempt > 0:
             response = _get_response_headers_policy(client, policy_id)
             config, etag = response["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"], response.get("ETag")
         new_config = apply_change(copy.deepcopy(config))
-        if new_config == config:
+        if same(new_config, config):
             return False, None
         try:
             return True, _update_response_headers_policy(client, policy_id, new_config, etag)["ResponseHeadersPolicy"]

@@ -89,8 +89,9 @@ options:
     description:
       - A response headers policy for the default cache behaviour, for example one sending the header
         C(Cache-Control) with C(no-cache, no-store, must-revalidate) so that browsers never cache the pixel.
-      - When omitted (and O(viewer_cache_control) too), the default cache behaviour has no response headers policy.
-      - Mutually exclusive with O(viewer_cache_control).
+      - When omitted (and O(viewer_cache_control) and O(cors_allowed_origins) too), the default cache behaviour has no response
+        headers policy.
+      - Mutually exclusive with O(viewer_cache_control) and O(cors_allowed_origins).
     type: str
   viewer_cache_control:
     description:
@@ -101,10 +102,35 @@ options:
         deleted after the distribution.
       - Mutually exclusive with O(response_headers_policy_id).
     type: str
+  cors_allowed_origins:
+    description:
+      - The web origins whose pages may send tracker requests to the collector, answered with CORS headers by the same
+        response headers policy as O(viewer_cache_control). The Snowplow browser trackers (v3 and v4) send their GET
+        requests with C(fetch) or C(XMLHttpRequest) in CORS mode, and count a request the browser refuses to read as failed
+        (the event is retried and logged again, and the events behind it wait).
+      - Explicit origins, such as V(https://www.example.com), as browsers send them in the C(Origin) header
+        (C(scheme://host[:port]), no path, no trailing slash). CloudFront answers a request from one of them with
+        C(Access-Control-Allow-Origin) set to that origin and C(Access-Control-Allow-Credentials) set to C(true), which the
+        trackers' default credentialed requests need. Letters are lowercased and a default port (C(:80), C(:443)) is dropped.
+      - A C(*) as the leftmost label, as in V(https://*.example.com), matches the subdomains of that domain (CloudFront
+        allows a wildcard only there).
+      - V(*) alone allows any origin, without credentials (browsers refuse C(*) on a credentialed request), so the tracker
+        must be told to omit credentials (v4 option C(credentials) set to V(omit), v3 option C(withCredentials) set to V(false)).
+      - The policy also allows the methods C(GET), C(HEAD) and C(OPTIONS) and the request header C(SP-Anonymous) (sent by
+        the trackers' server-side anonymisation), with a preflight cache of 600 seconds, and overrides CORS headers from the
+        origin. The distribution itself serves only C(GET) and C(HEAD), so requests needing a preflight are refused.
+      - Empty (the default) means no CORS configuration. Changing the origins updates the policy only (one
+        UpdateResponseHeadersPolicy); the distribution keeps the same policy and is not updated.
+      - Mutually exclusive with O(response_headers_policy_id).
+    type: list
+    elements: str
+    default: []
+    version_added: 1.1.0
   response_headers_policy_name:
     description:
-      - The name of the response headers policy O(viewer_cache_control) manages.
-      - The default is O(caller_reference) (letters, digits, hyphens and underscores kept) followed by C(-viewer-cache-control).
+      - The name of the response headers policy O(viewer_cache_control) and O(cors_allowed_origins) manage.
+      - The default is O(caller_reference) (letters, digits, hyphens and underscores kept) followed by C(-viewer-cache-control)
+        (the name the policy had before it also carried CORS; keeping it keeps the distribution's policy).
     type: str
   tags:
     description:
@@ -139,6 +165,9 @@ notes:
     C(cloudfront:CreateDistribution), C(cloudfront:UpdateDistribution), C(cloudfront:DeleteDistribution),
     C(cloudfront:ListTagsForResource), C(cloudfront:TagResource) and C(cloudfront:UntagResource).
   - Supports check mode and diff mode. In check mode nothing is written and the result shows what would be.
+  - With O(viewer_cache_control) or O(cors_allowed_origins), the caller also needs C(cloudfront:ListResponseHeadersPolicies),
+    C(cloudfront:GetResponseHeadersPolicy), C(cloudfront:CreateResponseHeadersPolicy),
+    C(cloudfront:UpdateResponseHeadersPolicy) and (with O(state=absent)) C(cloudfront:DeleteResponseHeadersPolicy).
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -169,6 +198,18 @@ EXAMPLES = r"""
       managed-by: clickstream.collectors
     wait: true
 
+- name: Let the trackers on two sites send their default credentialed requests (CORS)
+  clickstream.collectors.collector_distribution:
+    caller_reference: clickstream-prod-clickstream-prod-pixel
+    origin_bucket: clickstream-prod-pixel
+    origin_bucket_region: eu-west-1
+    viewer_cache_control: no-cache, no-store, must-revalidate
+    cors_allowed_origins:
+      - https://www.example.com
+      - https://shop.example.com
+    ownership_tags:
+      managed-by: clickstream.collectors
+
 - name: Tear it down (disable, wait for the deployment, delete; then its response headers policy)
   clickstream.collectors.collector_distribution:
     caller_reference: clickstream-prod-clickstream-prod-pixel
@@ -180,8 +221,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 response_headers_policy:
-  description: The response headers policy O(viewer_cache_control) manages (in check mode, as it would be).
-  returned: when O(viewer_cache_control) is set
+  description: The response headers policy O(viewer_cache_control) and O(cors_allowed_origins) manage (in check mode, as it would be).
+  returned: when O(viewer_cache_control) or O(cors_allowed_origins) is set
   type: dict
   contains:
     id:
@@ -193,9 +234,43 @@ response_headers_policy:
       type: str
       sample: clickstream-prod-clickstream-prod-pixel-viewer-cache-control
     cache_control:
-      description: The C(Cache-Control) value viewers get.
+      description: The C(Cache-Control) value viewers get (null when the policy sends none).
       type: str
       sample: no-cache, no-store, must-revalidate
+    cors:
+      description: The policy's CORS configuration, or null when it has none.
+      type: dict
+      version_added: 1.1.0
+      contains:
+        allowed_origins:
+          description: The origins answered with CORS headers (C(*) for any).
+          type: list
+          elements: str
+          sample: ["https://www.example.com"]
+        allow_credentials:
+          description:
+            - Whether C(Access-Control-Allow-Credentials) is sent. True for explicit origins; false for C(*), where the
+              tracker must omit credentials.
+          type: bool
+          sample: true
+        allowed_methods:
+          description: The methods of C(Access-Control-Allow-Methods).
+          type: list
+          elements: str
+          sample: ["GET", "HEAD", "OPTIONS"]
+        allowed_headers:
+          description: The request headers of C(Access-Control-Allow-Headers).
+          type: list
+          elements: str
+          sample: ["SP-Anonymous"]
+        max_age_sec:
+          description: The C(Access-Control-Max-Age) of preflight answers.
+          type: int
+          sample: 600
+        origin_override:
+          description: Whether the policy's CORS headers replace those of the origin.
+          type: bool
+          sample: true
 distribution:
   description:
     - The distribution (in check mode, as it would be; C(id) is null when it would be created).
@@ -247,7 +322,7 @@ distribution:
     response_headers_policy_id:
       description:
         - The default cache behaviour's response headers policy, or null.
-        - In check mode, when O(viewer_cache_control) would create the policy, a placeholder naming it.
+        - In check mode, when O(viewer_cache_control) or O(cors_allowed_origins) would create the policy, a placeholder naming it.
       type: str
       sample: 5cc3b908-e619-4b99-88e5-2cf7f45965bd
     tags:
@@ -270,6 +345,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import LEGACY_CACHE_KEYS
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import REMOVE
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import allowed_methods
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import DeployTimeout
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
@@ -289,9 +365,24 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import wait_deployed
 
-GET_HEAD = {"Quantity": 2, "Items": ["GET", "HEAD"]}
+SERVED_METHODS = ("GET", "HEAD")
 MIN_TLS = "TLSv1.2_2021"
-POLICY_COMMENT = "Cache-Control for the viewers of a clickstream.collectors collector pixel"
+POLICY_COMMENTS = {
+    (True, False): "Cache-Control for the viewers of a clickstream.collectors collector pixel",
+    (False, True): "CORS for the trackers of a clickstream.collectors collector pixel",
+    (True, True): "Cache-Control and CORS for the viewers of a clickstream.collectors collector pixel",
+}
+# CORS of the collector's response headers policy. The trackers' GETs are simple requests (no preflight) unless they
+# carry a header such as SP-Anonymous (server-side anonymisation); CloudFront needs at least one allowed header and
+# refuses "*" as a header when credentials are allowed. Methods: what the pixel serves, and the preflight.
+CORS_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_HEADERS = ("SP-Anonymous",)
+CORS_MAX_AGE_SEC = 600
+ORIGIN_PATTERN = re.compile(
+    r"^(?P<scheme>https?)://(?P<host>(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)"
+    r"(?::(?P<port>[0-9]{1,5}))?$"
+)
+DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,7 +408,7 @@ def desired_cache_behaviour(params):
     patch = {
         "TargetOriginId": origin_id(params),
         "ViewerProtocolPolicy": "allow-all",
-        "AllowedMethods": dict(GET_HEAD, CachedMethods=dict(GET_HEAD)),
+        "AllowedMethods": allowed_methods(SERVED_METHODS, SERVED_METHODS),
         "CachePolicyId": params["cache_policy_id"],
         "ResponseHeadersPolicyId": params["response_headers_policy_id"] or REMOVE,
         "Compress": False,
@@ -593,32 +684,119 @@ def handle_wait(client, module, distribution_id, action):
         fail_on(module, e, "wait for", f"distribution {distribution_id}")
 
 
+def manages_policy(params):
+    """Whether the module keeps a response headers policy of its own (Cache-Control and/or CORS)."""
+    return bool(params["viewer_cache_control"] or params["cors_allowed_origins"])
+
+
 def policy_name(params):
     if params["response_headers_policy_name"]:
         return params["response_headers_policy_name"]
     return re.sub(r"[^A-Za-z0-9_-]", "-", params["caller_reference"])[:107] + "-viewer-cache-control"
 
 
+def validate_cors_origins(origins):
+    """Return (origins as browsers send them, sorted and deduplicated, None) or (None, a message naming the fix)."""
+    origins = [str(origin).strip() for origin in origins or []]
+    if "*" in origins:
+        if set(origins) != {"*"}:
+            return None, (
+                "cors_allowed_origins: '*' allows every origin (without credentials) and cannot be combined with other origins; "
+                "give either ['*'] or a list of origins such as ['https://www.example.com']"
+            )
+        return ["*"], None
+    normalized = set()
+    for origin in origins:
+        match = ORIGIN_PATTERN.match(origin.lower())
+        port = match.group("port") if match else None
+        # CloudFront takes * only as the leftmost label of a domain (*.example.org), not of a top-level domain.
+        wildcard_tld = match is not None and match.group("host").startswith("*.") and "." not in match.group("host")[2:]
+        if not match or wildcard_tld or (port is not None and not 0 < int(port) < 65536):
+            return None, (
+                f"cors_allowed_origins: {origin!r} is not a web origin; give scheme://host[:port] with scheme http or https, without "
+                "a path or a trailing slash, as browsers send it in the Origin header (for example https://www.example.com, or "
+                "https://*.example.com for its subdomains), or ['*'] alone for any origin"
+            )
+        if port is not None and port == DEFAULT_PORTS[match.group("scheme")]:
+            port = None
+        normalized.add(f"{match.group('scheme')}://{match.group('host')}" + (f":{port}" if port else ""))
+    return sorted(normalized), None
+
+
+def desired_cors(origins):
+    """The CorsConfig for these (validated) origins, or None for no CORS."""
+    if not origins:
+        return None
+    return {
+        "AccessControlAllowOrigins": {"Quantity": len(origins), "Items": list(origins)},
+        "AccessControlAllowHeaders": {"Quantity": len(CORS_HEADERS), "Items": list(CORS_HEADERS)},
+        "AccessControlAllowMethods": {"Quantity": len(CORS_METHODS), "Items": list(CORS_METHODS)},
+        "AccessControlAllowCredentials": origins != ["*"],
+        "AccessControlMaxAgeSec": CORS_MAX_AGE_SEC,
+        "OriginOverride": True,
+    }
+
+
 def policy_patch(params):
-    header = {"Header": "Cache-Control", "Value": params["viewer_cache_control"], "Override": True}
-    return {"Comment": POLICY_COMMENT, "CustomHeadersConfig": {"Quantity": 1, "Items": [header]}}
+    """The parts of the policy config the module manages (REMOVE: what must not be there)."""
+    cache_control, cors = params["viewer_cache_control"], desired_cors(params["cors_allowed_origins"])
+    patch = {"Comment": POLICY_COMMENTS[(bool(cache_control), bool(cors))], "CustomHeadersConfig": REMOVE, "CorsConfig": REMOVE}
+    if cache_control:
+        header = {"Header": "Cache-Control", "Value": cache_control, "Override": True}
+        patch["CustomHeadersConfig"] = {"Quantity": 1, "Items": [header]}
+    if cors:
+        patch["CorsConfig"] = cors
+    return patch
+
+
+def _items(block):
+    return list((block or {}).get("Items") or [])
+
+
+def cors_view(cors):
+    """A CorsConfig in the module's terms (lists sorted: CloudFront matches them as sets), or None."""
+    if not cors:
+        return None
+    return {
+        "allowed_origins": sorted(_items(cors.get("AccessControlAllowOrigins"))),
+        "allow_credentials": bool(cors.get("AccessControlAllowCredentials")),
+        "allowed_methods": sorted(method.upper() for method in _items(cors.get("AccessControlAllowMethods"))),
+        "allowed_headers": sorted(_items(cors.get("AccessControlAllowHeaders")), key=str.lower),
+        "max_age_sec": cors.get("AccessControlMaxAgeSec"),
+        "origin_override": bool(cors.get("OriginOverride")),
+    }
 
 
 def policy_view(policy_id, name, config):
-    items = ((config or {}).get("CustomHeadersConfig") or {}).get("Items") or []
+    items = _items((config or {}).get("CustomHeadersConfig"))
     value = next((h.get("Value") for h in items if h.get("Header", "").lower() == "cache-control"), None)
-    return {"id": policy_id, "name": name, "cache_control": value}
+    return {"id": policy_id, "name": name, "cache_control": value, "cors": cors_view((config or {}).get("CorsConfig"))}
+
+
+def same_policy(config, other):
+    """Whether two policy configs agree on everything the module manages (in CloudFront's terms, not list order or case)."""
+
+    def key(value):
+        view = policy_view(None, None, value)
+        if view["cors"]:
+            view["cors"]["allowed_headers"] = sorted(header.lower() for header in view["cors"]["allowed_headers"])
+        return (value or {}).get("Comment"), view
+
+    return key(config) == key(other)
 
 
 def handle_response_headers_policy(client, module):
-    """Keep the named policy sending viewer_cache_control; returns (changed, policy id or placeholder, before, after)."""
+    """Keep the named policy sending viewer_cache_control and the CORS headers of cors_allowed_origins, compare-first.
+
+    Returns (changed, policy id or placeholder, before, after).
+    """
     params = module.params
     name = policy_name(params)
     patch = policy_patch(params)
     try:
         policy, etag = find_response_headers_policy(client, name)
         if policy is None:
-            config = dict(patch, Name=name)
+            config = dict(strip_remove(patch), Name=name)
             after = policy_view(None, name, config)
             if module.check_mode:
                 return True, f"(new response headers policy {name})", {}, after
@@ -626,12 +804,20 @@ def handle_response_headers_policy(client, module):
             return True, policy["Id"], {}, policy_view(policy["Id"], name, config)
         current = policy["ResponseHeadersPolicyConfig"]
         before = policy_view(policy["Id"], name, current)
-        if overlay(current, patch) == current:
+        if same_policy(overlay(current, patch), current):
             return False, policy["Id"], before, before
         if not module.check_mode:
-            update_response_headers_policy(client, policy["Id"], lambda config: overlay(config, patch), current, etag)
+            update_response_headers_policy(client, policy["Id"], lambda config: overlay(config, patch), current, etag, same=same_policy)
         return True, policy["Id"], before, policy_view(policy["Id"], name, overlay(current, patch))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except is_boto3_error_code("InvalidArgument") as e:
+        module.fail_json_aws(
+            e,
+            msg=(
+                f"CloudFront refused the settings of response headers policy {name}: check viewer_cache_control (one line) and "
+                "cors_allowed_origins (origins such as https://www.example.com, or ['*'] alone)"
+            ),
+        )
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         module.fail_json_aws(
             e,
             msg=(
@@ -665,7 +851,7 @@ def ensure_present(client, module):
     if distribution is not None:
         check_ownership(module, distribution, tags)
     policy = None
-    if params["viewer_cache_control"]:
+    if manages_policy(params):
         policy_changed, policy_id, policy_before, policy_after = handle_response_headers_policy(client, module)
         params["response_headers_policy_id"] = policy_id
         policy = (policy_changed, policy_before, policy_after)
@@ -691,7 +877,7 @@ def ensure_absent(client, module):
     label = f"the distribution with caller reference {params['caller_reference']}"
     distribution, etag, tags = read_existing(client, module, label)
     if distribution is None:
-        policy_changed = bool(params["viewer_cache_control"]) and remove_response_headers_policy(client, module)
+        policy_changed = manages_policy(params) and remove_response_headers_policy(client, module)
         return policy_changed, {}, {"before": {}, "after": {}}
     check_ownership(module, distribution, tags)
     label = f"distribution {distribution['Id']}"
@@ -699,7 +885,7 @@ def ensure_absent(client, module):
     result = distribution_result(distribution, config, etag, tags)
     diff = {"before": managed_view(normalize_config(config), tags), "after": {}}
     if module.check_mode:
-        if params["viewer_cache_control"]:
+        if manages_policy(params):
             remove_response_headers_policy(client, module)
         return True, result, diff
 
@@ -718,7 +904,7 @@ def ensure_absent(client, module):
         delete_distribution(client, distribution["Id"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         fail_on(module, e, "delete", label)
-    if params["viewer_cache_control"]:
+    if manages_policy(params):
         remove_response_headers_policy(client, module)
     return True, result, diff
 
@@ -738,6 +924,7 @@ def main():
         cache_policy_id=dict(type="str", default=CACHING_OPTIMIZED_POLICY_ID),
         response_headers_policy_id=dict(type="str"),
         viewer_cache_control=dict(type="str"),
+        cors_allowed_origins=dict(type="list", elements="str", default=[]),
         response_headers_policy_name=dict(type="str"),
         tags=dict(type="dict", default={}),
         purge_tags=dict(type="bool", default=False),
@@ -752,6 +939,15 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    if params["cors_allowed_origins"] and params["response_headers_policy_id"]:
+        module.fail_json(
+            msg="cors_allowed_origins needs the module's own response headers policy and cannot be combined with "
+            "response_headers_policy_id: drop one of them (put the CORS settings in your own policy, or let the module keep one)"
+        )
+    origins, problem = validate_cors_origins(params["cors_allowed_origins"])
+    if problem:
+        module.fail_json(msg=problem)
+    params["cors_allowed_origins"] = origins
     if params["state"] == "present" and params["aliases"]:
         arn = params["acm_certificate_arn"]
         if not arn:
@@ -767,8 +963,8 @@ def main():
     result = {}
     if params["state"] == "absent":
         changed, distribution, diff = ensure_absent(client, module)
-        if params["viewer_cache_control"]:
-            result["response_headers_policy"] = {"id": None, "name": policy_name(params), "cache_control": None}
+        if manages_policy(params):
+            result["response_headers_policy"] = {"id": None, "name": policy_name(params), "cache_control": None, "cors": None}
     else:
         changed, distribution, diff, policy = ensure_present(client, module)
         if policy:

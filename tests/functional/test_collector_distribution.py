@@ -1,5 +1,7 @@
 """clickstream.collectors.collector_distribution against the strict local AWS."""
 
+import pytest
+
 MODULE = "clickstream.collectors.collector_distribution"
 OWNERSHIP = {"managed-by": "clickstream.collectors"}
 ARGS = {
@@ -123,3 +125,104 @@ def test_refuses_distribution_without_ownership_tags(strict_aws, run_module):
         assert refused.get("failed") is True
         assert "not managed by this collection" in refused["msg"]
     assert strict_aws.writes()[writes:] == []
+
+
+# --- CORS on the collector's response headers policy -------------------------------------------------------------------
+
+SITE = "https://www.example.com"
+SHOP = "https://shop.example.com"
+
+
+def policy_config(strict_aws, policy_id):
+    return cloudfront(strict_aws).get_response_headers_policy(Id=policy_id)["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"]
+
+
+def aws_calls(strict_aws):
+    return [call for call in strict_aws.calls() if not call["path"].startswith("/_strict")]
+
+
+def test_cors_origins_create_rerun_change_check(strict_aws, run_module):
+    created = run_module(MODULE, dict(ARGS, cors_allowed_origins=[SITE]))
+    assert not created.get("failed"), created
+    assert operations(strict_aws.writes()) == ["CreateResponseHeadersPolicy", "CreateDistributionWithTags"]
+    policy_id = created["response_headers_policy"]["id"]
+    assert created["distribution"]["response_headers_policy_id"] == policy_id
+    assert created["response_headers_policy"]["cors"] == {
+        "allowed_origins": [SITE], "allow_credentials": True, "allowed_methods": ["GET", "HEAD", "OPTIONS"],
+        "allowed_headers": ["SP-Anonymous"], "max_age_sec": 600, "origin_override": True}
+    cors = policy_config(strict_aws, policy_id)["CorsConfig"]
+    assert cors["AccessControlAllowOrigins"]["Items"] == [SITE]
+    assert cors["AccessControlAllowCredentials"] is True and cors["OriginOverride"] is True
+    assert policy_config(strict_aws, policy_id)["CustomHeadersConfig"]["Items"][0]["Value"] == ARGS["viewer_cache_control"]
+
+    writes = len(strict_aws.writes())
+    again = run_module(MODULE, dict(ARGS, cors_allowed_origins=[SITE]))
+    assert again["changed"] is False, again
+    assert strict_aws.writes()[writes:] == []
+
+    checked = run_module(MODULE, dict(ARGS, cors_allowed_origins=[SITE, SHOP]), check=True, diff=True)
+    assert checked["changed"] is True, checked
+    assert strict_aws.writes()[writes:] == []
+    assert checked["diff"]["before"]["response_headers_policy"]["cors"]["allowed_origins"] == [SITE]
+    assert checked["diff"]["after"]["response_headers_policy"]["cors"]["allowed_origins"] == [SHOP, SITE]
+    assert checked["diff"]["before"]["response_headers_policy_id"] == checked["diff"]["after"]["response_headers_policy_id"] == policy_id
+
+    changed = run_module(MODULE, dict(ARGS, cors_allowed_origins=[SITE, SHOP]), diff=True)
+    assert changed["changed"] is True, changed
+    assert operations(strict_aws.writes()[writes:]) == ["UpdateResponseHeadersPolicy"]  # no UpdateDistribution
+    assert policy_config(strict_aws, policy_id)["CorsConfig"]["AccessControlAllowOrigins"]["Items"] == [SHOP, SITE]
+    config = cloudfront(strict_aws).get_distribution_config(Id=created["distribution"]["id"])["DistributionConfig"]
+    assert config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == policy_id
+
+    writes = len(strict_aws.writes())
+    for check in (True, False):
+        rerun = run_module(MODULE, dict(ARGS, cors_allowed_origins=[SHOP, SITE]), check=check, diff=True)
+        assert rerun["changed"] is False, rerun
+        assert rerun["diff"]["before"] == rerun["diff"]["after"]
+    assert strict_aws.writes()[writes:] == []
+
+
+def test_cors_wildcard_without_credentials_added_to_existing_policy(strict_aws, run_module):
+    created = run_module(MODULE, ARGS)
+    assert created["changed"] is True, created
+    assert created["response_headers_policy"]["cors"] is None
+    writes = len(strict_aws.writes())
+    wildcard = run_module(MODULE, dict(ARGS, cors_allowed_origins=["*"]))
+    assert wildcard["changed"] is True, wildcard
+    assert operations(strict_aws.writes()[writes:]) == ["UpdateResponseHeadersPolicy"]
+    cors = policy_config(strict_aws, created["response_headers_policy"]["id"])["CorsConfig"]
+    assert cors["AccessControlAllowOrigins"]["Items"] == ["*"] and cors["AccessControlAllowCredentials"] is False
+    assert wildcard["response_headers_policy"]["cors"]["allow_credentials"] is False
+
+
+def test_cors_without_cache_control_is_a_policy_of_its_own(strict_aws, run_module):
+    args = {k: v for k, v in ARGS.items() if k != "viewer_cache_control"}
+    created = run_module(MODULE, dict(args, cors_allowed_origins=[SITE]))
+    assert created["changed"] is True, created
+    assert operations(strict_aws.writes()) == ["CreateResponseHeadersPolicy", "CreateDistributionWithTags"]
+    assert created["response_headers_policy"]["cache_control"] is None
+    assert "CustomHeadersConfig" not in policy_config(strict_aws, created["response_headers_policy"]["id"])
+    writes = len(strict_aws.writes())
+    assert run_module(MODULE, dict(args, cors_allowed_origins=[SITE]))["changed"] is False
+    assert strict_aws.writes()[writes:] == []
+    removed = run_module(MODULE, dict(args, cors_allowed_origins=[SITE], state="absent"))
+    assert removed["changed"] is True, removed
+    assert operations(strict_aws.writes()[writes:]) == ["UpdateDistribution", "DeleteDistribution", "DeleteResponseHeadersPolicy"]
+
+
+@pytest.mark.parametrize(
+    "origins, extra, words",
+    [
+        (["*", SITE], {}, "'*' allows every origin (without credentials) and cannot be combined with other origins"),
+        ([SITE + "/"], {}, "cors_allowed_origins: 'https://www.example.com/' is not a web origin"),
+        (["www.example.com"], {}, "cors_allowed_origins: 'www.example.com' is not a web origin"),
+        ([SITE], {"viewer_cache_control": None, "response_headers_policy_id": "5cc3b908-e619-4b99-88e5-2cf7f45965bd"},
+         "cannot be combined with response_headers_policy_id"),
+    ],
+)
+def test_cors_origins_refused_before_any_aws_call(strict_aws, run_module, origins, extra, words):
+    args = {k: v for k, v in dict(ARGS, cors_allowed_origins=origins, **extra).items() if v is not None}
+    refused = run_module(MODULE, args)
+    assert refused.get("failed") is True, refused
+    assert words in refused["msg"]
+    assert aws_calls(strict_aws) == []

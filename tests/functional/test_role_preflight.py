@@ -173,7 +173,7 @@ def test_collector_playbook_with_a_user_inventory(strict_aws, tmp_path):  # noqa
     config = cloudfront.get_distribution_config(Id=items[0]["Id"])["DistributionConfig"]
     assert config["CallerReference"] == "clickstream-collector-qa-qa-clickstream-pixel"
     assert not config["Logging"]["Enabled"]
-    assert f"Tracker endpoint (the tracker's collector setting): {items[0]['DomainName']}" in proc.stdout
+    assert f"Tracker endpoint (the tracker's collector setting): https://{items[0]['DomainName']}" in proc.stdout
 
 
 @pytest.mark.parametrize(
@@ -191,4 +191,16 @@ def test_partitions_without_a_supported_cloudfront_are_refused(run_role, strict_
     task, msg = run_role(**overrides)
     assert message in msg, (task, msg)
     assert "Nothing was changed" in msg
+    assert_no_aws_call(strict_aws)
+
+
+@pytest.mark.parametrize("origins, not_origins", [
+    (["https://www.example.com/"], '["https://www.example.com/"]'),
+    (["www.example.com"], '["www.example.com"]'),
+    (["*", "https://www.example.com"], '["*"]'),
+])
+def test_cors_origins_that_are_not_origins(run_role, strict_aws, origins, not_origins):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_cors_allowed_origins=origins)
+    assert "must be [\"*\"] alone, or a list of origins written scheme://host[:port]" in msg, (task, msg)
+    assert f"not origins: {not_origins}" in msg
     assert_no_aws_call(strict_aws)

@@ -4,9 +4,13 @@ moto keeps distributions; this layer keeps, per distribution, what moto does not
 changes on every update, the reads left before ``Deployed``, and the policies it references.
 """
 
+import copy
+import functools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import botocore.session
 
 from . import s3_rules
 from .operations import CLOUDFRONT_PREFIX, Req
@@ -31,6 +35,45 @@ DISTRIBUTION_OPERATIONS = {
 }
 POLICY_SEGMENTS = (CACHE.segment, RESPONSE_HEADERS.segment)
 
+# AWS's representation of a stored distribution (aws-facts.md, "CloudFront distributions", from real
+# get-distribution-config output; fields per https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html).
+# Methods come back in AWS's own order, whatever order was sent.
+AWS_METHOD_ORDER = ("HEAD", "DELETE", "POST", "GET", "OPTIONS", "PUT", "PATCH")
+# Fields AWS fills in when the caller did not send them (a value the caller sent is kept).
+ORIGIN_FILLED = {
+    "CustomHeaders": {"Quantity": "0"},
+    "ConnectionAttempts": "3",
+    "ConnectionTimeout": "10",
+    "OriginShield": {"Enabled": "false"},
+    "OriginAccessControlId": "",
+}
+BEHAVIOUR_FILLED = {
+    "TrustedSigners": {"Enabled": "false", "Quantity": "0"},
+    "TrustedKeyGroups": {"Enabled": "false", "Quantity": "0"},
+    "SmoothStreaming": "false",
+    "LambdaFunctionAssociations": {"Quantity": "0"},
+    "FunctionAssociations": {"Quantity": "0"},
+    "FieldLevelEncryptionId": "",
+    "GrpcConfig": {"Enabled": "false"},
+}
+DISTRIBUTION_FILLED = {
+    "OriginGroups": {"Quantity": "0"},
+    "CacheBehaviors": {"Quantity": "0"},
+    "CustomErrorResponses": {"Quantity": "0"},
+    "Restrictions": {"GeoRestriction": {"RestrictionType": "none", "Quantity": "0"}},
+    "WebACLId": "",
+    "IsIPV6Enabled": "true",
+    "ContinuousDeploymentPolicyId": "",
+    "Staging": "false",
+}
+KEPT_AS_ANSWERED = frozenset({"OriginGroups", "CacheBehaviors", "CustomErrorResponses", "Restrictions"})
+# A default-certificate ViewerCertificate as AWS returns it (SSLSupportMethod vip, TLSv1, source cloudfront);
+# moto answers sni-only and empty IAMCertificateId/ACMCertificateArn/Certificate elements, which AWS omits.
+DEFAULT_CERTIFICATE_FILLED = {"SSLSupportMethod": "vip", "MinimumProtocolVersion": "TLSv1"}
+EMPTY_CERTIFICATE_FIELDS = ("IAMCertificateId", "ACMCertificateArn", "Certificate")
+# Answer root element -> botocore shape, whose member order the answer's elements follow.
+ANSWER_SHAPES = {"Distribution": "Distribution", "DistributionConfig": "DistributionConfig", "DistributionList": "DistributionList"}
+
 
 @dataclass
 class DistributionState:
@@ -42,6 +85,7 @@ class DistributionState:
     caller_reference: str
     cache_policies: set[str] = field(default_factory=set)
     response_headers_policies: set[str] = field(default_factory=set)
+    sent: ET.Element | None = None  # the DistributionConfig the caller last sent
 
 
 def behaviours(config: ET.Element) -> list[ET.Element]:
@@ -148,6 +192,7 @@ class CloudFrontLayer:
         return resp
 
     def _record(self, state: DistributionState, config: ET.Element) -> None:
+        state.sent = copy.deepcopy(config)
         state.cache_policies = referenced_policies(config, "CachePolicyId")
         state.response_headers_policies = referenced_policies(config, "ResponseHeadersPolicyId")
         if text(config, "Logging/Enabled") == "true":
@@ -196,13 +241,14 @@ class CloudFrontLayer:
             for summary in root.findall("Items/DistributionSummary"):
                 summary_state = self.distributions.get(text(summary, "Id"))
                 _set_status(summary, summary_state, consume_read)
-                fix_representation(summary)
+                fix_representation(summary, summary_state.sent if summary_state else None)
         else:
             if root.tag == "Distribution":
                 _set_status(root, state, consume_read)
-            fix_representation(root)
+            fix_representation(root, state.sent if state else None)
             if state is not None:
                 resp.set_header("ETag", state.etag)
+        order_like_model(root, _shape(ANSWER_SHAPES[root.tag]) if root.tag in ANSWER_SHAPES else None)
         resp.set_body(to_bytes(root, CLOUDFRONT_NS))
 
 
@@ -241,11 +287,18 @@ def _set_status(elem: ET.Element, state: DistributionState | None, consume_read:
         state.reads_left -= 1
 
 
-def fix_representation(elem: ET.Element) -> None:
+def fix_representation(elem: ET.Element, sent: ET.Element | None = None) -> None:
     """Answer as AWS does where moto's representation differs (measured, aws-facts.md):
 
     - an origin sent with an empty OriginAccessIdentity keeps ``S3OriginConfig`` (moto drops it);
-    - a behaviour with a CachePolicyId has no ForwardedValues or Min/Default/MaxTTL (moto adds them).
+    - a behaviour with a CachePolicyId has no ForwardedValues or Min/Default/MaxTTL (moto adds them);
+    - AllowedMethods/CachedMethods items in AWS's own order (moto echoes the order sent);
+    - the fields AWS fills in on a stored distribution, where the caller did not send them: ``sent`` is the
+      caller's last DistributionConfig, whose values win over moto's (moto drops some, such as an origin's
+      OriginAccessControlId, and recomputes others); the default certificate's vip/TLSv1/cloudfront fields;
+    - no empty ``Items`` beside a ``Quantity`` of 0 (AWS omits them).
+
+    ``elem`` is a Distribution, a DistributionConfig or a DistributionSummary.
     """
     for origin in elem.iter("Origin"):
         if origin.find("S3OriginConfig") is None and origin.find("CustomOriginConfig") is None:
@@ -260,6 +313,134 @@ def fix_representation(elem: ET.Element) -> None:
                 for legacy in ("ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL"):
                     for child in behaviour.findall(legacy):
                         behaviour.remove(child)
+    for items in list(elem.iter("Items")):
+        if items.find("Method") is not None:
+            methods = sorted(items, key=lambda m: AWS_METHOD_ORDER.index(m.text) if m.text in AWS_METHOD_ORDER else len(AWS_METHOD_ORDER))
+            items[:] = methods
+    config = elem.find("DistributionConfig") if elem.tag == "Distribution" else elem
+    if config is not None:
+        _fill_distribution(config, sent)
+    _drop_empty_items(elem)
+
+
+def _fill_distribution(config: ET.Element, sent: ET.Element | None) -> None:
+    members = _member_tags(_shape("DistributionSummary" if config.tag == "DistributionSummary" else "DistributionConfig"))
+    _fill(config, sent, DISTRIBUTION_FILLED, members)
+    origin_members = _member_tags(_shape("Origin"))
+    for origin in config.findall("Origins/Items/Origin"):
+        _fill(origin, _sent_item(sent, "Origins/Items/Origin", "Id", text(origin, "Id")), ORIGIN_FILLED, origin_members)
+    behaviour_members = _member_tags(_shape("DefaultCacheBehavior"))
+    default = config.find("DefaultCacheBehavior")
+    if default is not None:
+        _fill(default, sent.find("DefaultCacheBehavior") if sent is not None else None, BEHAVIOUR_FILLED, behaviour_members)
+    for behaviour in config.findall("CacheBehaviors/Items/CacheBehavior"):
+        sent_behaviour = _sent_item(sent, "CacheBehaviors/Items/CacheBehavior", "PathPattern", text(behaviour, "PathPattern"))
+        _fill(behaviour, sent_behaviour, BEHAVIOUR_FILLED, behaviour_members)
+    _fix_certificate(config.find("ViewerCertificate"), sent.find("ViewerCertificate") if sent is not None else None)
+
+
+def _fill(target: ET.Element, sent: ET.Element | None, defaults: dict, members: list[str]) -> None:
+    """Each field of ``defaults`` (that the shape has): the caller's value if sent, else moto's, else AWS's default.
+
+    Lists of items (cache behaviours, error responses, origin groups) and geo restrictions, which moto keeps as
+    sent, are only added when missing.
+    """
+    for tag, default in defaults.items():
+        if tag not in members:
+            continue
+        sent_child = sent.find(tag) if sent is not None else None
+        current = target.find(tag)
+        if sent_child is not None and (current is None or tag not in KEPT_AS_ANSWERED):
+            if current is not None:
+                target.remove(current)
+            target.append(copy.deepcopy(sent_child))
+        elif current is None:
+            target.append(_element(tag, default))
+
+
+def _fix_certificate(certificate: ET.Element | None, sent: ET.Element | None) -> None:
+    """ViewerCertificate as AWS returns it: ``Certificate``/``CertificateSource`` derived from the certificate in use
+    (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html), no empty fields."""
+    if certificate is None:
+        return
+    for tag in EMPTY_CERTIFICATE_FIELDS:
+        child = certificate.find(tag)
+        if child is not None and not (child.text or "").strip():
+            certificate.remove(child)
+    if text(certificate, "CloudFrontDefaultCertificate") == "true":
+        for tag, default in DEFAULT_CERTIFICATE_FILLED.items():
+            _set_text(certificate, tag, text(sent, tag) or default)
+        _set_text(certificate, "CertificateSource", "cloudfront")
+        return
+    for tag, source in (("ACMCertificateArn", "acm"), ("IAMCertificateId", "iam")):
+        if text(certificate, tag):
+            _set_text(certificate, "Certificate", text(certificate, tag))
+            _set_text(certificate, "CertificateSource", source)
+            return
+
+
+def _sent_item(sent: ET.Element | None, path: str, key: str, value: str) -> ET.Element | None:
+    if sent is None:
+        return None
+    return next((item for item in sent.findall(path) if text(item, key) == value), None)
+
+
+def _set_text(parent: ET.Element, tag: str, value: str) -> None:
+    child = parent.find(tag)
+    if child is None:
+        child = ET.SubElement(parent, tag)
+    child.text = value
+
+
+def _element(tag: str, value: str | dict) -> ET.Element:
+    elem = ET.Element(tag)
+    if isinstance(value, dict):
+        for child_tag, child_value in value.items():
+            elem.append(_element(child_tag, child_value))
+    else:
+        elem.text = value
+    return elem
+
+
+def _drop_empty_items(elem: ET.Element) -> None:
+    for parent in list(elem.iter()):
+        items = parent.find("Items")
+        if items is not None and len(items) == 0 and text(parent, "Quantity") == "0":
+            parent.remove(items)
+
+
+@functools.lru_cache(maxsize=1)
+def _service_model():
+    return botocore.session.get_session().get_service_model("cloudfront")
+
+
+@functools.lru_cache(maxsize=None)
+def _shape(name: str):
+    return _service_model().shape_for(name)
+
+
+def _member_tags(shape) -> list[str]:
+    """XML element names of a structure shape's members, in the model's order."""
+    return [member.serialization.get("name", name) for name, member in shape.members.items()]
+
+
+def order_like_model(elem: ET.Element, shape) -> None:
+    """Put ``elem``'s children in the member order of botocore's shape (recursively), as AWS serialises them."""
+    if shape is None:
+        return
+    if shape.type_name == "list":
+        for child in elem:
+            order_like_model(child, shape.member)
+        return
+    if shape.type_name != "structure":
+        return
+    members = list(shape.members.values())
+    tags = _member_tags(shape)
+    position = {tag: index for index, tag in enumerate(tags)}
+    elem[:] = sorted(elem, key=lambda child: position.get(child.tag, len(tags)))
+    for child in elem:
+        if child.tag in position:
+            order_like_model(child, members[position[child.tag]])
 
 
 def _distribution_id(path: str) -> str | None:

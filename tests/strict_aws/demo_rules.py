@@ -144,6 +144,12 @@ def get_after_create(env: Env):
     return env.cf.get_distribution(Id=dist_id)["Distribution"]["Status"]
 
 
+def methods_read_back(env: Env) -> str:
+    sent = {"Quantity": 2, "Items": ["GET", "HEAD"], "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}}
+    dist_id, _etag = env.created(dist_config("r1", behaviour={"AllowedMethods": sent}))
+    return ",".join(env.cf.get_distribution_config(Id=dist_id)["DistributionConfig"]["DefaultCacheBehavior"]["AllowedMethods"]["Items"])
+
+
 FORWARDED = {"QueryString": False, "Cookies": {"Forward": "none"}}
 RULES: list[tuple[str, Callable[[Env], object]]] = [
     ("new bucket: ownership controls", new_bucket_ownership),
@@ -173,6 +179,7 @@ RULES: list[tuple[str, Callable[[Env], object]]] = [
     ("neither CachePolicyId nor ForwardedValues", lambda e: e.created(dist_config("r1", behaviour={"CachePolicyId": ""}))),
     ("unknown CachePolicyId", lambda e: e.created(dist_config("r1", behaviour={"CachePolicyId": "00000000-0000-0000-0000-000000000000"}))),
     ("Status right after create", get_after_create),
+    ("AllowedMethods sent GET,HEAD, read back", methods_read_back),
     ("CreateResponseHeadersPolicy", lambda e: e.cf.create_response_headers_policy(
         ResponseHeadersPolicyConfig={"Name": "n", "CustomHeadersConfig": {"Quantity": 0, "Items": []}})["ResponseHeadersPolicy"]["Id"][:8] + "..."),
 ]

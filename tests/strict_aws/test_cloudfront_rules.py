@@ -1,9 +1,12 @@
 """CloudFront distribution rules: plain moto accepts, the strict layer answers as CloudFront does."""
 
+import xml.etree.ElementTree as ET
+
+import botocore.session
 import pytest
 from moto import mock_aws
 
-from tests.strict_aws.testutil import LOCATION, distribution_config, expect_error, logging_config, plain_client
+from tests.strict_aws.testutil import CACHING_OPTIMIZED, LOCATION, distribution_config, expect_error, logging_config, plain_client
 
 LOG_BUCKET = "cf-logs-bucket"
 AWSLOGSDELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
@@ -236,3 +239,173 @@ def test_moto_representation_differs_without_layer():
         config = cf.get_distribution_config(Id=created["Distribution"]["Id"])["DistributionConfig"]
     assert "S3OriginConfig" not in config["Origins"]["Items"][0]
     assert "ForwardedValues" in config["DefaultCacheBehavior"]
+
+
+# --- AWS's representation of a stored distribution (aws-facts.md, "CloudFront distributions") ---------------------
+
+ALL_SEVEN_SENT = ["GET", "PUT", "PATCH", "POST", "OPTIONS", "DELETE", "HEAD"]
+ALL_SEVEN_AWS = ["HEAD", "DELETE", "POST", "GET", "OPTIONS", "PUT", "PATCH"]
+
+
+def methods(items, cached):
+    return {"Quantity": len(items), "Items": list(items), "CachedMethods": {"Quantity": len(cached), "Items": list(cached)}}
+
+
+def methods_config():
+    """GET,HEAD on the default behaviour; all seven (cached GET,HEAD,OPTIONS) on a path behaviour, in a scrambled order."""
+    config = distribution_config()
+    config["DefaultCacheBehavior"]["AllowedMethods"] = methods(["GET", "HEAD"], ["GET", "HEAD"])
+    config["CacheBehaviors"] = {"Quantity": 1, "Items": [{
+        "PathPattern": "/api/*", "TargetOriginId": "s3-origin", "ViewerProtocolPolicy": "allow-all", "CachePolicyId": CACHING_OPTIMIZED,
+        "AllowedMethods": methods(ALL_SEVEN_SENT, ["OPTIONS", "GET", "HEAD"])}]}
+    return config
+
+
+def read_methods(config):
+    default = config["DefaultCacheBehavior"]["AllowedMethods"]
+    path = config["CacheBehaviors"]["Items"][0]["AllowedMethods"]
+    return [default["Items"], default["CachedMethods"]["Items"], path["Items"], path["CachedMethods"]["Items"]]
+
+
+def every_answer(cf, created):
+    """The config (or summary) in each answer that carries one: create, get, get-config, list, update."""
+    dist_id = created["Distribution"]["Id"]
+    got = cf.get_distribution_config(Id=dist_id)
+    updated = cf.update_distribution(Id=dist_id, IfMatch=got["ETag"], DistributionConfig=got["DistributionConfig"])
+    return {
+        "create": created["Distribution"]["DistributionConfig"],
+        "get": cf.get_distribution(Id=dist_id)["Distribution"]["DistributionConfig"],
+        "get-config": cf.get_distribution_config(Id=dist_id)["DistributionConfig"],
+        "list": cf.list_distributions()["DistributionList"]["Items"][0],
+        "update": updated["Distribution"]["DistributionConfig"],
+    }
+
+
+def test_methods_come_back_in_aws_order(strict_aws):
+    with mock_aws():
+        cf = plain_client("cloudfront", "us-east-1")
+        created = cf.create_distribution(DistributionConfig=methods_config())
+        plain = cf.get_distribution_config(Id=created["Distribution"]["Id"])["DistributionConfig"]
+    assert read_methods(plain) == [["GET", "HEAD"], ["GET", "HEAD"], ALL_SEVEN_SENT, ["OPTIONS", "GET", "HEAD"]]  # moto echoes
+    cf = cloudfront(strict_aws)
+    answers = every_answer(cf, cf.create_distribution(DistributionConfig=methods_config()))
+    for name, config in answers.items():
+        assert read_methods(config) == [["HEAD", "GET"], ["HEAD", "GET"], ALL_SEVEN_AWS, ["HEAD", "GET", "OPTIONS"]], name
+
+
+FILLED_ORIGIN = {"ConnectionAttempts": 3, "ConnectionTimeout": 10, "OriginShield": {"Enabled": False}, "OriginAccessControlId": "",
+                 "CustomHeaders": {"Quantity": 0}}
+FILLED_BEHAVIOUR = {"TrustedSigners": {"Enabled": False, "Quantity": 0}, "TrustedKeyGroups": {"Enabled": False, "Quantity": 0},
+                    "SmoothStreaming": False, "LambdaFunctionAssociations": {"Quantity": 0}, "FunctionAssociations": {"Quantity": 0},
+                    "FieldLevelEncryptionId": "", "GrpcConfig": {"Enabled": False}}
+FILLED_TOP = {"CacheBehaviors": {"Quantity": 0}, "CustomErrorResponses": {"Quantity": 0}, "OriginGroups": {"Quantity": 0},
+              "Restrictions": {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}}, "WebACLId": "", "IsIPV6Enabled": True,
+              "Staging": False, "ContinuousDeploymentPolicyId": ""}
+DEFAULT_CERTIFICATE = {"CloudFrontDefaultCertificate": True, "SSLSupportMethod": "vip", "MinimumProtocolVersion": "TLSv1",
+                       "CertificateSource": "cloudfront"}
+
+
+def missing_filled_fields(config, summary=False):
+    """Which of the fields AWS fills in are absent or differ, as ``where.field``."""
+    missing = []
+    top = {k: v for k, v in FILLED_TOP.items() if not (summary and k == "ContinuousDeploymentPolicyId")}
+    for where, block, wanted in (("origin", config["Origins"]["Items"][0], FILLED_ORIGIN),
+                                 ("behaviour", config["DefaultCacheBehavior"], FILLED_BEHAVIOUR), ("top", config, top)):
+        missing += [f"{where}.{key}" for key, value in wanted.items() if block.get(key) != value]
+    if config["ViewerCertificate"] != DEFAULT_CERTIFICATE:
+        missing.append("ViewerCertificate")
+    return missing
+
+
+def test_fields_aws_fills_in(strict_aws):
+    with mock_aws():
+        cf = plain_client("cloudfront", "us-east-1")
+        created = cf.create_distribution(DistributionConfig=distribution_config())
+        plain = cf.get_distribution_config(Id=created["Distribution"]["Id"])["DistributionConfig"]
+    assert missing_filled_fields(plain) == [
+        "origin.OriginAccessControlId", "origin.CustomHeaders", "behaviour.TrustedSigners", "behaviour.TrustedKeyGroups",
+        "behaviour.GrpcConfig", "top.Staging", "top.ContinuousDeploymentPolicyId", "ViewerCertificate"]
+    assert plain["ViewerCertificate"]["SSLSupportMethod"] == "sni-only"
+    cf = cloudfront(strict_aws)
+    for name, config in every_answer(cf, cf.create_distribution(DistributionConfig=distribution_config())).items():
+        assert missing_filled_fields(config, summary=name == "list") == [], name
+    assert cf.list_distributions()["DistributionList"]["Items"][0]["Staging"] is False
+
+
+def test_values_the_caller_sent_are_kept(strict_aws):
+    config = distribution_config(IsIPV6Enabled=False, WebACLId="arn:aws:wafv2:us-east-1:123456789012:global/webacl/w/1")
+    config["Origins"]["Items"][0].update(ConnectionAttempts=2, ConnectionTimeout=5, OriginAccessControlId="E2OACEXAMPLE",
+                                         OriginShield={"Enabled": True, "OriginShieldRegion": "eu-west-1"})
+    config["DefaultCacheBehavior"].update(SmoothStreaming=True, GrpcConfig={"Enabled": True}, FieldLevelEncryptionId="C3FLE")
+    config["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True, "MinimumProtocolVersion": "TLSv1.2_2021"}
+    with mock_aws():
+        cf = plain_client("cloudfront", "us-east-1")
+        created = cf.create_distribution(DistributionConfig=config)
+        plain = cf.get_distribution_config(Id=created["Distribution"]["Id"])["DistributionConfig"]
+    assert "OriginAccessControlId" not in plain["Origins"]["Items"][0] and "GrpcConfig" not in plain["DefaultCacheBehavior"]
+    cf = cloudfront(strict_aws)
+    for name, answer in every_answer(cf, cf.create_distribution(DistributionConfig=config)).items():
+        origin, behaviour = answer["Origins"]["Items"][0], answer["DefaultCacheBehavior"]
+        assert (origin["ConnectionAttempts"], origin["ConnectionTimeout"], origin["OriginAccessControlId"]) == (2, 5, "E2OACEXAMPLE"), name
+        assert origin["OriginShield"] == {"Enabled": True, "OriginShieldRegion": "eu-west-1"}, name
+        assert (behaviour["SmoothStreaming"], behaviour["GrpcConfig"], behaviour["FieldLevelEncryptionId"]) == (True, {"Enabled": True}, "C3FLE")
+        assert (answer["IsIPV6Enabled"], answer["WebACLId"]) == (False, config["WebACLId"]), name
+        assert answer["ViewerCertificate"] == dict(DEFAULT_CERTIFICATE, MinimumProtocolVersion="TLSv1.2_2021"), name
+
+
+def test_acm_certificate_as_aws_returns_it(strict_aws):
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/0f7e5e56-1111-2222-3333-444455556666"
+    config = distribution_config(Aliases={"Quantity": 1, "Items": ["c.example.com"]}, ViewerCertificate={
+        "CloudFrontDefaultCertificate": False, "ACMCertificateArn": arn, "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"})
+    with mock_aws():
+        cf = plain_client("cloudfront", "us-east-1")
+        created = cf.create_distribution(DistributionConfig=config)
+        assert created["Distribution"]["DistributionConfig"]["ViewerCertificate"]["CertificateSource"] == "cloudfront"  # moto
+    created = cloudfront(strict_aws).create_distribution(DistributionConfig=config)
+    assert created["Distribution"]["DistributionConfig"]["ViewerCertificate"] == {
+        "CloudFrontDefaultCertificate": False, "ACMCertificateArn": arn, "SSLSupportMethod": "sni-only",
+        "MinimumProtocolVersion": "TLSv1.2_2021", "Certificate": arn, "CertificateSource": "acm"}
+
+
+def raw_answers(cf):
+    """Capture the raw XML of each answer by operation name."""
+    bodies = {}
+
+    def keep(http_response, model, **_kwargs):
+        bodies[model.name] = http_response.content
+
+    cf.meta.events.register("after-call.cloudfront", keep)
+    return bodies
+
+
+def assert_in_model_order(elem, shape):
+    """Every element's children follow the member order of its botocore shape (as AWS serialises them)."""
+    if shape.type_name == "list":
+        for child in elem:
+            assert_in_model_order(child, shape.member)
+    elif shape.type_name == "structure":
+        members = list(shape.members.items())
+        tags = [member.serialization.get("name", name) for name, member in members]
+        children = [strip_namespace(child.tag) for child in elem]
+        assert set(children) <= set(tags), (elem.tag, set(children) - set(tags))
+        assert children == sorted(children, key=tags.index), (elem.tag, children)
+        for child in elem:
+            assert_in_model_order(child, members[tags.index(strip_namespace(child.tag))][1])
+
+
+def strip_namespace(tag):
+    return tag.split("}", 1)[-1]
+
+
+def test_elements_in_botocore_model_order(strict_aws):
+    model = botocore.session.get_session().get_service_model("cloudfront")
+    cf = cloudfront(strict_aws)
+    bodies = raw_answers(cf)
+    created = cf.create_distribution(DistributionConfig=methods_config())
+    every_answer(cf, created)
+    shapes = {"CreateDistribution": "Distribution", "GetDistribution": "Distribution", "GetDistributionConfig": "DistributionConfig",
+              "ListDistributions": "DistributionList", "UpdateDistribution": "Distribution"}
+    assert set(bodies) == set(shapes)
+    for operation, shape in shapes.items():
+        assert_in_model_order(ET.fromstring(bodies[operation]), model.shape_for(shape))
+    assert b"<Items />" not in bodies["GetDistribution"] and b"<Items/>" not in bodies["GetDistribution"]

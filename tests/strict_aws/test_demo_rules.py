@@ -21,3 +21,10 @@ def test_demo_rows(strict_aws, monkeypatch, capsys):
     assert lines[1:] == [f"{name:42} {plain:34} {strict}" for name, (plain, strict) in NEW_ROWS.items()]
     # the server is reset before each row: the log holds the last row, answered by the layer's rule
     assert strict_aws.calls()[-1]["rule"] == "IfMatchRequired"
+
+
+def test_demo_row_for_method_order(strict_aws, monkeypatch, capsys):
+    rows = [row for row in demo_rules.RULES if row[0] == "AllowedMethods sent GET,HEAD, read back"]
+    monkeypatch.setattr(demo_rules, "RULES", rows)
+    assert demo_rules.main([strict_aws.endpoint]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[-2:] == ["GET,HEAD", "HEAD,GET"]

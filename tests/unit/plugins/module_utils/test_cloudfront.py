@@ -13,6 +13,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import cloudfront
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
 
 DIST_ID = "E2QWRUHAPOMQZL"
 
@@ -217,3 +218,42 @@ def test_unsupported_regions_include_documented_ones():
     for region in ("af-south-1", "ap-east-1", "ap-southeast-3", "eu-south-1", "me-south-1"):
         assert region in cloudfront.STANDARD_LOGGING_UNSUPPORTED_REGIONS
     assert "eu-west-1" not in cloudfront.STANDARD_LOGGING_UNSUPPORTED_REGIONS
+
+
+def test_methods_in_aws_order_whatever_order_given():
+    assert cloudfront.aws_methods(["GET", "HEAD"]) == ["HEAD", "GET"]
+    assert cloudfront.aws_methods(["options", "GET", "HEAD", "GET"]) == ["HEAD", "GET", "OPTIONS"]
+    assert cloudfront.aws_methods(["GET", "PUT", "PATCH", "POST", "OPTIONS", "DELETE", "HEAD"]) == [
+        "HEAD", "DELETE", "POST", "GET", "OPTIONS", "PUT", "PATCH"]
+    assert cloudfront.allowed_methods(["GET", "HEAD"], ["GET", "HEAD"]) == {
+        "Quantity": 2, "Items": ["HEAD", "GET"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}}
+
+
+def test_normalize_config_compares_methods_as_sets():
+    sent_order = make_config()
+    sent_order["DefaultCacheBehavior"]["AllowedMethods"] = {
+        "Quantity": 2, "Items": ["GET", "HEAD"], "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}}
+    sent_order["CacheBehaviors"] = {"Quantity": 1, "Items": [{
+        "PathPattern": "/i", "TargetOriginId": "s3-pixel", "ViewerProtocolPolicy": "allow-all", "CachePolicyId": "p",
+        "AllowedMethods": {"Quantity": 3, "Items": ["OPTIONS", "GET", "HEAD"], "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}}}]}
+    aws_order = copy.deepcopy(sent_order)
+    aws_order["DefaultCacheBehavior"]["AllowedMethods"] = {
+        "Quantity": 2, "Items": ["HEAD", "GET"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}}
+    aws_order["CacheBehaviors"]["Items"][0]["AllowedMethods"] = {
+        "Quantity": 3, "Items": ["HEAD", "GET", "OPTIONS"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}}
+    assert sent_order != aws_order
+    assert cloudfront.normalize_config(sent_order) == cloudfront.normalize_config(aws_order) == cloudfront.normalize_config(
+        cloudfront.normalize_config(aws_order))
+
+
+def test_update_writes_nothing_when_only_the_method_order_differs(client):
+    current = aws_responses.collector_config()
+
+    def send_order(config):
+        config["DefaultCacheBehavior"]["AllowedMethods"]["Items"] = ["GET", "HEAD"]
+        return config
+
+    with Stubber(client) as stubber:  # no stubbed answer: a write would fail the test
+        changed, response = cloudfront.update_distribution_config(client, DIST_ID, send_order, config=current, etag="E1")
+        stubber.assert_no_pending_responses()
+    assert (changed, response) == (False, None)

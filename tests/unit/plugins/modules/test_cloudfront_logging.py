@@ -11,6 +11,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.modules import cloudfront_logging
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 
@@ -87,6 +88,35 @@ def test_check_mode_does_not_update():
         stubber.assert_no_pending_responses()
     assert changed is True
     assert result["DistributionConfig"]["Logging"] == WANTED
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_logging_as_aws_returns_it_is_no_change(check_mode):
+    """The Logging block of an AWS-shaped config (HEAD,GET, filled-in fields) already as wanted: no call at all."""
+    cloudfront = client("cloudfront")
+    current = aws_responses.distribution(aws_responses.collector_config())
+    with Stubber(cloudfront) as stubber:  # no response queued: any call would fail
+        changed, result, etag = cloudfront_logging.handle_logging(cloudfront, make_module(check_mode=check_mode), current, "E1",
+                                                                  dict(aws_responses.LOGGING_ON))
+        stubber.assert_no_pending_responses()
+    assert (changed, etag) == (False, "E1")
+    assert result is current
+
+
+def test_logging_change_sends_back_aws_representation_untouched():
+    """Turning logging off changes only Logging: methods stay HEAD,GET and every filled-in field is sent back."""
+    cloudfront = client("cloudfront")
+    current = aws_responses.collector_config()
+    off = {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""}
+    expected = dict(aws_responses.collector_config(), Logging=off)
+    stubber = Stubber(cloudfront)
+    stubber.add_response("update_distribution", {"Distribution": aws_responses.distribution(expected, status="InProgress"), "ETag": "E2"},
+                         {"Id": DIST_ID, "IfMatch": "E1", "DistributionConfig": expected})
+    with stubber:
+        changed, dummy, etag = cloudfront_logging.handle_logging(cloudfront, make_module(enabled=False), aws_responses.distribution(current),
+                                                                 "E1", off)
+    stubber.assert_no_pending_responses()
+    assert (changed, etag) == (True, "E2")
 
 
 def test_no_such_distribution_fails_with_clear_message(monkeypatch):

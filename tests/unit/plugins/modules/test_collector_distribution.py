@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
 from ansible_collections.clickstream.collectors.plugins.modules import collector_distribution
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 
@@ -31,6 +32,7 @@ PARAMS = {
     "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6",
     "response_headers_policy_id": None,
     "viewer_cache_control": None,
+    "cors_allowed_origins": [],
     "response_headers_policy_name": None,
     "tags": {},
     "purge_tags": False,
@@ -38,7 +40,6 @@ PARAMS = {
     "wait": False,
     "wait_timeout": 1800,
 }
-LOGGING_ON = {"Enabled": True, "IncludeCookies": False, "Bucket": "logs.s3.amazonaws.com", "Prefix": "cf/"}
 
 
 def make_module(check_mode=False, **params):
@@ -47,19 +48,7 @@ def make_module(check_mode=False, **params):
 
 def aws_config():
     """The config as AWS returns it for a distribution the module created, plus Logging set by cloudfront_logging."""
-    config = collector_distribution.build_config(None, PARAMS)
-    config["Origins"]["Items"][0].update(ConnectionAttempts=3, ConnectionTimeout=10, OriginShield={"Enabled": False}, OriginAccessControlId="")
-    config["DefaultCacheBehavior"].update(
-        TrustedSigners={"Enabled": False, "Quantity": 0}, TrustedKeyGroups={"Enabled": False, "Quantity": 0},
-        FunctionAssociations={"Quantity": 0}, RealtimeLogConfigArn="", FieldLevelEncryptionId="", SmoothStreaming=False,
-    )
-    config["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True, "SSLSupportMethod": "vip", "MinimumProtocolVersion": "TLSv1",
-                                   "CertificateSource": "cloudfront"}
-    config["Aliases"] = {"Quantity": 0}
-    config["Restrictions"] = {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}}
-    config["IsIPV6Enabled"] = True
-    config["Logging"] = dict(LOGGING_ON)
-    return config
+    return aws_responses.collector_config()
 
 
 def test_create_config_has_logging_off_and_exactly_one_cache_setting():
@@ -85,7 +74,7 @@ def test_overlay_changes_only_the_managed_field():
     expected = normalize_config(current)
     expected["PriceClass"] = "PriceClass_All"
     assert wanted == expected
-    assert wanted["Logging"] == LOGGING_ON
+    assert wanted["Logging"] == aws_responses.LOGGING_ON
     assert wanted["Origins"]["Items"][0]["ConnectionAttempts"] == 3
 
 
@@ -112,6 +101,50 @@ def distribution(config, status="Deployed"):
     return {"Id": DIST_ID, "ARN": f"arn:aws:cloudfront::123456789012:distribution/{DIST_ID}", "Status": status,
             "LastModifiedTime": "2024-01-01T00:00:00Z", "InProgressInvalidationBatches": 0,
             "DomainName": "d111111abcdef8.cloudfront.net", "DistributionConfig": config}
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_rerun_on_aws_representation_makes_no_call(check_mode):
+    """HEAD,GET and the filled-in fields as AWS returns them are no change: no UpdateDistribution, in check mode neither."""
+    cloudfront = client()
+    stubber = Stubber(cloudfront)  # no stubbed answer: any AWS call would fail the test
+    module = make_module(check_mode=check_mode)
+    with stubber:
+        changed, result, diff = collector_distribution.handle_update(
+            cloudfront, module, "d", aws_responses.distribution(aws_config()), "E1", {"managed-by": "clickstream.collectors"})
+    stubber.assert_no_pending_responses()
+    assert changed is False
+    assert diff["before"] == diff["after"]
+    assert diff["after"]["allowed_methods"] == ["GET", "HEAD"]
+    assert result["etag"] == "E1"
+
+
+def test_methods_compare_as_sets():
+    sent_order = aws_config()
+    sent_order["DefaultCacheBehavior"]["AllowedMethods"] = {
+        "Quantity": 2, "Items": ["GET", "HEAD"], "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}}
+    assert collector_distribution.build_config(sent_order, PARAMS) == normalize_config(sent_order)
+    with_options = aws_config()
+    with_options["DefaultCacheBehavior"]["AllowedMethods"] = {
+        "Quantity": 3, "Items": ["HEAD", "GET", "OPTIONS"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}}
+    wanted = collector_distribution.build_config(with_options, PARAMS)
+    assert wanted["DefaultCacheBehavior"]["AllowedMethods"] == aws_config()["DefaultCacheBehavior"]["AllowedMethods"]
+    assert wanted != normalize_config(with_options)
+
+
+def test_acm_certificate_as_aws_returns_it_is_no_change():
+    current = aws_responses.collector_config_with_acm_certificate()
+    params = dict(PARAMS, aliases=["c.example.com"], acm_certificate_arn=aws_responses.ACM_ARN)
+    assert collector_distribution.build_config(current, params) == normalize_config(current)
+
+
+def test_change_keeps_the_fields_aws_filled_in():
+    current = aws_config()
+    wanted = collector_distribution.build_config(current, dict(PARAMS, comment="renamed"))
+    assert wanted == dict(normalize_config(current), Comment="renamed")
+    assert wanted["Origins"]["Items"][0]["OriginShield"] == {"Enabled": False}
+    assert wanted["DefaultCacheBehavior"]["GrpcConfig"] == {"Enabled": False}
+    assert wanted["ViewerCertificate"]["SSLSupportMethod"] == "vip"
 
 
 def test_update_retries_precondition_failed_and_keeps_logging():
@@ -193,20 +226,44 @@ def rhp(policy_id, config):
     return {"Id": policy_id, "LastModifiedTime": "2024-01-01T00:00:00Z", "ResponseHeadersPolicyConfig": config}
 
 
+NAME = "clickstream-test-pixel-viewer-cache-control"
+CACHE_COMMENT = "Cache-Control for the viewers of a clickstream.collectors collector pixel"
+BOTH_COMMENT = "Cache-Control and CORS for the viewers of a clickstream.collectors collector pixel"
+
+
+def cache_control_policy(value, comment=CACHE_COMMENT, **extra):
+    """A policy config sending Cache-Control, as GetResponseHeadersPolicy returns it."""
+    config = {"Comment": comment, "Name": NAME,
+              "CustomHeadersConfig": {"Quantity": 1, "Items": [{"Header": "Cache-Control", "Value": value, "Override": True}]}}
+    config.update(extra)
+    return config
+
+
+def cors_config(origins, credentials=True):
+    return {
+        "AccessControlAllowOrigins": {"Quantity": len(origins), "Items": list(origins)},
+        "AccessControlAllowHeaders": {"Quantity": 1, "Items": ["SP-Anonymous"]},
+        "AccessControlAllowMethods": {"Quantity": 3, "Items": ["GET", "HEAD", "OPTIONS"]},
+        "AccessControlAllowCredentials": credentials,
+        "AccessControlMaxAgeSec": 600,
+        "OriginOverride": True,
+    }
+
+
 def test_response_headers_policy_unchanged_makes_no_write():
     cloudfront = client()
     stubber = Stubber(cloudfront)
     module = make_module(viewer_cache_control="no-cache, no-store, must-revalidate")
     name = collector_distribution.policy_name(module.params)
-    assert name == "clickstream-test-pixel-viewer-cache-control"
-    config = dict(collector_distribution.policy_patch(module.params), Name=name)
+    assert name == NAME
+    config = cache_control_policy("no-cache, no-store, must-revalidate")
     stubber.add_response("list_response_headers_policies", policy_list(rhp("other", {"Name": "other"}), rhp("P1", config)), {"Type": "custom"})
     stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
     with stubber:
         changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
     stubber.assert_no_pending_responses()
     assert (changed, policy_id) == (False, "P1")
-    assert before == after == {"id": "P1", "name": name, "cache_control": "no-cache, no-store, must-revalidate"}
+    assert before == after == {"id": "P1", "name": name, "cache_control": "no-cache, no-store, must-revalidate", "cors": None}
 
 
 def test_response_headers_policy_value_change_updates_with_if_match():
@@ -214,8 +271,8 @@ def test_response_headers_policy_value_change_updates_with_if_match():
     stubber = Stubber(cloudfront)
     module = make_module(viewer_cache_control="no-store")
     name = collector_distribution.policy_name(module.params)
-    old = dict(collector_distribution.policy_patch(dict(module.params, viewer_cache_control="max-age=60")), Name=name)
-    new = dict(collector_distribution.policy_patch(module.params), Name=name)
+    old = cache_control_policy("max-age=60")
+    new = cache_control_policy("no-store")
     stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", old)), {"Type": "custom"})
     stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", old), "ETag": "E1"}, {"Id": "P1"})
     stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", new), "ETag": "E2"},
@@ -230,8 +287,7 @@ def test_response_headers_policy_in_use_is_kept_with_warning():
     cloudfront = client()
     stubber = Stubber(cloudfront)
     module = make_module(state="absent", viewer_cache_control="no-store")
-    name = collector_distribution.policy_name(module.params)
-    config = dict(collector_distribution.policy_patch(module.params), Name=name)
+    config = cache_control_policy("no-store")
     for dummy in range(2):
         stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", config)), {"Type": "custom"})
         stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
@@ -239,3 +295,141 @@ def test_response_headers_policy_in_use_is_kept_with_warning():
     with stubber:
         assert collector_distribution.remove_response_headers_policy(cloudfront, module) is False
     assert "still attached" in module.warn.call_args[0][0]
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        (["https://www.example.com"], ["https://www.example.com"]),
+        (["https://shop.example.com", "HTTPS://WWW.Example.COM:443", "https://www.example.com"], ["https://shop.example.com", "https://www.example.com"]),
+        (["http://localhost:8080", "http://127.0.0.1:80"], ["http://127.0.0.1", "http://localhost:8080"]),
+        (["https://*.Example.com"], ["https://*.example.com"]),
+        (["*"], ["*"]),
+        ([], []),
+    ],
+)
+def test_cors_origins_accepted_as_browsers_send_them(given, expected):
+    assert collector_distribution.validate_cors_origins(given) == (expected, None)
+
+
+@pytest.mark.parametrize(
+    "given, words",
+    [
+        (["*", "https://www.example.com"], ["cors_allowed_origins", "cannot be combined", "['*']"]),
+        (["https://www.example.com/"], ["cors_allowed_origins", "'https://www.example.com/'", "without a path or a trailing slash"]),
+        (["https://www.example.com/shop"], ["'https://www.example.com/shop'", "scheme://host[:port]"]),
+        (["www.example.com"], ["'www.example.com'", "https://www.example.com"]),
+        (["ftp://files.example.com"], ["scheme http or https"]),
+        (["https://www.example.com:0"], ["'https://www.example.com:0'"]),
+        (["https://*.com"], ["'https://*.com'"]),
+        (["https://www.*.example.com"], ["'https://www.*.example.com'"]),
+        (["https://exa*mple.com"], ["'https://exa*mple.com'"]),
+    ],
+)
+def test_cors_origins_refused_with_the_fix(given, words):
+    origins, message = collector_distribution.validate_cors_origins(given)
+    assert origins is None
+    for word in words:
+        assert word in message
+
+
+def test_cors_policy_created_with_credentials_for_explicit_origins():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    module = make_module(viewer_cache_control="no-store", cors_allowed_origins=["https://www.example.com"])
+    expected = cache_control_policy("no-store", comment=BOTH_COMMENT, CorsConfig=cors_config(["https://www.example.com"]))
+    stubber.add_response("list_response_headers_policies", policy_list(), {"Type": "custom"})
+    stubber.add_response("create_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", expected), "ETag": "E1"},
+                         {"ResponseHeadersPolicyConfig": expected})
+    with stubber:
+        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+    stubber.assert_no_pending_responses()
+    assert (changed, policy_id, before) == (True, "P1", {})
+    assert after["cors"] == {"allowed_origins": ["https://www.example.com"], "allow_credentials": True,
+                             "allowed_methods": ["GET", "HEAD", "OPTIONS"], "allowed_headers": ["SP-Anonymous"], "max_age_sec": 600,
+                             "origin_override": True}
+
+
+def test_cors_only_policy_without_cache_control_in_check_mode():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    module = make_module(check_mode=True, cors_allowed_origins=["*"])
+    stubber.add_response("list_response_headers_policies", policy_list(), {"Type": "custom"})
+    with stubber:
+        changed, policy_id, dummy, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+    stubber.assert_no_pending_responses()  # no CreateResponseHeadersPolicy
+    assert changed is True and policy_id == f"(new response headers policy {NAME})"
+    assert after["cache_control"] is None
+    assert after["cors"]["allowed_origins"] == ["*"] and after["cors"]["allow_credentials"] is False
+
+
+def test_cors_as_aws_returns_it_makes_no_write():
+    """Origins, methods and headers in another order or case, and fields AWS adds, are no change."""
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    module = make_module(viewer_cache_control="no-store", cors_allowed_origins=["https://www.example.com", "https://shop.example.com"])
+    cors = cors_config(["https://www.example.com", "https://shop.example.com"])
+    cors["AccessControlAllowMethods"]["Items"] = ["OPTIONS", "HEAD", "GET"]
+    cors["AccessControlAllowHeaders"]["Items"] = ["sp-anonymous"]
+    cors["AccessControlExposeHeaders"] = {"Quantity": 0}
+    current = cache_control_policy("no-store", comment=BOTH_COMMENT, CorsConfig=cors)
+    stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", current)), {"Type": "custom"})
+    stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", current), "ETag": "E1"}, {"Id": "P1"})
+    with stubber:
+        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+    stubber.assert_no_pending_responses()
+    assert (changed, policy_id) == (False, "P1")
+    assert before == after
+    assert after["cors"]["allowed_origins"] == ["https://shop.example.com", "https://www.example.com"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_cors_origins_change_is_one_policy_update(check_mode):
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    module = make_module(check_mode=check_mode, viewer_cache_control="no-store", cors_allowed_origins=["https://shop.example.com"])
+    current = cache_control_policy("no-store", comment=BOTH_COMMENT, CorsConfig=cors_config(["https://www.example.com"]))
+    new = cache_control_policy("no-store", comment=BOTH_COMMENT, CorsConfig=cors_config(["https://shop.example.com"]))
+    stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", current)), {"Type": "custom"})
+    stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", current), "ETag": "E1"}, {"Id": "P1"})
+    if not check_mode:
+        stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", new), "ETag": "E2"},
+                             {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": new})
+    with stubber:
+        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+    stubber.assert_no_pending_responses()
+    assert (changed, policy_id) == (True, "P1")  # same policy id: the distribution is not updated
+    assert before["cors"]["allowed_origins"] == ["https://www.example.com"]
+    assert after["cors"]["allowed_origins"] == ["https://shop.example.com"]
+
+
+def test_cors_added_to_a_cache_control_policy_and_removed_again():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    plain = cache_control_policy("no-store")
+    with_cors = cache_control_policy("no-store", comment=BOTH_COMMENT, CorsConfig=cors_config(["*"], credentials=False))
+    for current, wanted, origins in ((plain, with_cors, ["*"]), (with_cors, plain, [])):
+        stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", current)), {"Type": "custom"})
+        stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", current), "ETag": "E1"}, {"Id": "P1"})
+        stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", wanted), "ETag": "E2"},
+                             {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": wanted})
+        with stubber:
+            changed, dummy, dummy, after = collector_distribution.handle_response_headers_policy(
+                cloudfront, make_module(viewer_cache_control="no-store", cors_allowed_origins=origins))
+        assert changed is True
+        assert after["cors"] == (collector_distribution.cors_view(wanted.get("CorsConfig")))
+    stubber.assert_no_pending_responses()
+
+
+def test_policy_refused_by_cloudfront_names_the_options():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    stubber.add_response("list_response_headers_policies", policy_list(), {"Type": "custom"})
+    stubber.add_client_error("create_response_headers_policy", "InvalidArgument",
+                             "The parameter Value of custom header Cache-Control contains an invalid character.", 400)
+    with stubber:
+        with pytest.raises(Failed) as failed:
+            collector_distribution.handle_response_headers_policy(cloudfront, make_module(viewer_cache_control="no-store\nx: y"))
+    message = str(failed.value)
+    assert "contains an invalid character" in message  # AWS's own message
+    assert "viewer_cache_control (one line)" in message and "cors_allowed_origins" in message
