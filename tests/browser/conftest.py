@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.collector import RoleCollector
 from tests.browser.harness import PageServer
 from tests.browser.harness import missing_setup
 
@@ -16,11 +17,19 @@ def browser_setup():
         pytest.fail(message, pytrace=False)
 
 
-@pytest.fixture
-def page_server(tmp_path):
-    """The test page on its own local origin; stopped by PID after the test."""
-    with PageServer(tmp_path) as server:
+@pytest.fixture(scope="module")
+def page_server(tmp_path_factory):
+    """The test page on its own local origin; stopped by PID after the module."""
+    with PageServer(tmp_path_factory.mktemp("page")) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def collector(tmp_path_factory):
+    """The strict local AWS with its edge, where the role builds the collector; stopped by PID after the module."""
+    with RoleCollector(tmp_path_factory.mktemp("collector")) as built:
+        yield built
+    _FIGURES.append(f"role runs: {', '.join(f'{seconds} s' for seconds in built.build_seconds)}")
 
 
 @pytest.fixture

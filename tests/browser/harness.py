@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 NODE_MODULES = HERE / "node_modules"
 CHROMIUM = "chromium"
-# The trackers the page can load: npm alias in package.json -> what the tracker sends as tv.
+# The trackers the page can load: their npm aliases in package.json (@snowplow/browser-tracker 4.x and 3.x).
 TRACKERS = ("tracker-v4", "tracker-v3")
 
 

@@ -1,12 +1,14 @@
 // The browser test's page (tests/browser/test_trackers.py drives it).
 //
 // Query parameters: tracker (the npm alias in node_modules, e.g. tracker-v4), pageviews (N),
-// interval (ms between two events, as when a visitor moves on; default 300), timeout (ms to wait
-// for the queue to empty after the last event). The tracker is configured with exactly the
-// JSON the page server serves at /tracker.json: {"endpoint": ..., "options": {...}}, the
-// tracker configuration the role outputs. The page tracks N page views and one structured
-// event, one every `interval` ms, then waits until the tracker's outbound queue (kept in localStorage) is empty or the
-// timeout passes, and POSTs what it saw to /result.
+// interval (ms between two events, as when a visitor moves on; default 300), timeout (ms to
+// wait for the queue to empty after the last event).
+//
+// The tracker is configured with exactly the JSON served at /tracker.json, the tracker
+// configuration the role outputs (cloudfront_collector_result.tracker):
+// newTracker('sp', config.collector_url, config.options). The page tracks N page views and one
+// structured event, one every `interval` ms, waits until the tracker's outbound queue (kept in
+// localStorage) is empty or the timeout passes, and POSTs what it saw to /result.
 (function () {
   'use strict';
   var params = new URLSearchParams(window.location.search);
@@ -94,7 +96,7 @@
     .then(function () {
       var sp = window.snowplowBrowserTracking;
       var steps = [];
-      sp.newTracker('sp', config.endpoint, config.options || {});
+      sp.newTracker('sp', config.collector_url, config.options || {});
       function pageView(title) {
         return function () { sp.trackPageView({title: title}); };
       }
