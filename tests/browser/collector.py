@@ -44,7 +44,8 @@ class RoleCollector:
     def __init__(self, workdir):
         self.workdir = Path(workdir)
         # Log files are written only on demand (flush), so a visit's records are exactly those of the files
-        # written after it; the role's own log check, which waits for timed delivery, is therefore off.
+        # written after it; the role's own log check, which waits for timed delivery, is therefore off, and
+        # so is its smoke test (one pixel fetch through the edge): each visit here is a stricter one.
         # Distributions report Deployed at once: deployment waits are not what this test is about.
         self.aws = spawn(deploy_reads=0, log_flush_interval=0)
         self.endpoint = self.aws.endpoint
@@ -75,7 +76,8 @@ class RoleCollector:
         result_file = self.workdir / "collector-result.json"
         result_file.unlink(missing_ok=True)
         extra_vars = self.workdir / "collector-vars.json"
-        settings = {"browser_test_result_file": str(result_file), "cloudfront_collector_verify_logs": False, **role_vars}
+        settings = {"browser_test_result_file": str(result_file), "cloudfront_collector_verify_logs": False,
+                    "cloudfront_collector_smoke_test": False, **role_vars}
         extra_vars.write_text(json.dumps(settings), encoding="utf-8")
         env = dict(client_environ(self.endpoint, base=os.environ), ANSIBLE_CONFIG=str(REPO / "ansible.cfg"))
         started = time.monotonic()
