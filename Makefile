@@ -51,11 +51,11 @@ test: install ## everything CI runs: every stage, then a summary; non-zero on an
 lint: install ## ansible-lint, production profile, no skips
 	ansible-lint --offline --profile production
 
-sanity: install ## ansible-test sanity (no ignore entries) on a copy of the tracked files
+sanity: install ansible-test-pip ## ansible-test sanity (no ignore entries) on a copy of the tracked files
 	@$(MAKE) --no-print-directory build-copy
 	cd $(BUILD_DIR) && ansible-test sanity --venv --python 3.12 --color no
 
-units: install ## ansible-test units
+units: install ansible-test-pip ## ansible-test units
 	@$(MAKE) --no-print-directory build-copy
 	cd $(BUILD_DIR) && ansible-test units --venv --python 3.12 --color no
 
@@ -88,6 +88,12 @@ build-copy:
 	@git -C $(BUILD_DIR) init -q
 	@# the dependencies, where ansible-test looks for them: beside the collection
 	@for ns in amazon community; do ln -sfn "$(SITE_COLLECTIONS)/$$ns" .build/ansible_collections/$$ns; done
+
+.PHONY: ansible-test-pip
+
+# ansible-test downloads its pip bootstrap from a host outside the package registries; provide it instead
+ansible-test-pip: install
+	@$(BIN)/python -m tests.ansible_test_pip
 
 clean: ## remove the venv, the collection link and build copies
 	rm -rf $(VENV) .collections .build .tmp
