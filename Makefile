@@ -34,7 +34,7 @@ $(COLLECTION_LINK):
 
 install: $(INSTALLED) $(COLLECTION_LINK) ## create .venv with the pinned tools and link the collection
 
-TEST_STAGES := lint sanity units strict-aws functional molecule browser artifact
+TEST_STAGES := lint sanity units strict-aws functional molecule browser artifact ee
 
 test: install ## everything CI runs: every stage, then a summary; non-zero on any failure
 	@passed=0; failed=0; failures=""; \
@@ -75,10 +75,13 @@ browser: install ## the real Snowplow trackers (npm, v4 and v3) in headless Chro
 benchmark: install ## converge, rerun and --check timings and AWS calls on the strict local AWS
 	$(BIN)/python -m tests.benchmark.collector
 
-.PHONY: artifact
+.PHONY: artifact ee
 
 artifact: install ## the Galaxy tarball installed alone: file list, ansible-doc, the FQCN playbook; changelog release; versions
 	$(PYTEST) tests/packaging/test_artifact.py tests/packaging/test_release.py tests/packaging/test_ansible_test_pip.py
+
+ee: install ## the execution environment: ansible-builder create gives a complete build context
+	$(PYTEST) tests/packaging/test_execution_environment.py
 
 demo: install ## build a collector on the strict local AWS, print its endpoint, fetch the pixel
 	@mkdir -p .tmp
