@@ -123,12 +123,14 @@ def get_distribution_config(client, distribution_id):
     return response["DistributionConfig"], response.get("ETag")
 
 
-def find_distribution_id(client, distribution_id=None, alias=None, caller_reference=None):
+def find_distribution_id(client, distribution_id=None, alias=None, caller_reference=None, unreadable=None):
     """Return the id of the distribution with this id, alias or caller reference, or None.
 
     An id is returned as given (GetDistribution then tells whether it exists). An alias is looked up in
     the ListDistributions summaries. A caller reference is not in the summaries: each distribution's
-    config is read (GetDistributionConfig) until one matches.
+    config is read (GetDistributionConfig) until one matches. A distribution the caller may not read
+    (AccessDenied, as under a policy scoped to the collection's own tagged distributions) is skipped and
+    its id appended to ``unreadable``, when given.
     """
     if distribution_id:
         return distribution_id
@@ -146,6 +148,10 @@ def find_distribution_id(client, distribution_id=None, alias=None, caller_refere
                 config, dummy = get_distribution_config(client, summary["Id"])
             except is_boto3_error_code("NoSuchDistribution"):
                 continue  # deleted between the list and the read
+            except is_boto3_error_code("AccessDenied"):  # pylint: disable=duplicate-except
+                if unreadable is not None:
+                    unreadable.append(summary["Id"])
+                continue
             if config.get("CallerReference") == caller_reference:
                 return summary["Id"]
         return None
@@ -175,7 +181,7 @@ def candidate_ids(summaries, origin_bucket=None, comment=None):
     return by_origin + by_comment
 
 
-def find_distribution(client, caller_reference, origin_bucket=None, comment=None, scan_all=False):
+def find_distribution(client, caller_reference, origin_bucket=None, comment=None, scan_all=False, unreadable=None):
     """Find the distribution with this caller reference; return (distribution, etag) from GetDistribution, or (None, None).
 
     ListDistributions summaries lack the caller reference, so reading every distribution would cost one read per
@@ -183,11 +189,18 @@ def find_distribution(client, caller_reference, origin_bucket=None, comment=None
     one GetDistribution each, which also returns the config, the ETag and the status: one read when the distribution is
     the collector's. Only with ``scan_all`` (before concluding that it does not exist: check mode, teardown, or after
     CloudFront refused a second distribution with this caller reference) is every other distribution's config read.
+    A distribution the caller may not read (AccessDenied, as under a policy scoped to the collection's own tagged
+    distributions) is skipped and its id appended to ``unreadable``, when given.
     """
     summaries = list_distributions(client)
     candidates = candidate_ids(summaries, origin_bucket, comment)
     for distribution_id in candidates:
-        distribution, etag = get_distribution(client, distribution_id)
+        try:
+            distribution, etag = get_distribution(client, distribution_id)
+        except is_boto3_error_code("AccessDenied"):
+            if unreadable is not None:
+                unreadable.append(distribution_id)
+            continue
         if distribution and distribution["DistributionConfig"].get("CallerReference") == caller_reference:
             return distribution, etag
     if scan_all:
@@ -198,6 +211,10 @@ def find_distribution(client, caller_reference, origin_bucket=None, comment=None
                 config, dummy = get_distribution_config(client, summary["Id"])
             except is_boto3_error_code("NoSuchDistribution"):
                 continue  # deleted between the list and the read
+            except is_boto3_error_code("AccessDenied"):  # pylint: disable=duplicate-except
+                if unreadable is not None:
+                    unreadable.append(summary["Id"])
+                continue
             if config.get("CallerReference") == caller_reference:
                 return get_distribution(client, summary["Id"])
     return None, None

@@ -451,6 +451,7 @@ def read_existing(client, module, label, scan_all):
     """
     params = module.params
     distribution = etag = None
+    unreadable = []
     try:
         if params["distribution_id"]:
             distribution, etag = get_distribution(client, params["distribution_id"])
@@ -465,9 +466,16 @@ def read_existing(client, module, label, scan_all):
                 )
         if distribution is None:
             distribution, etag = find_distribution(
-                client, params["caller_reference"], origin_bucket=params["origin_bucket"], comment=params["comment"] or None, scan_all=scan_all
+                client, params["caller_reference"], origin_bucket=params["origin_bucket"], comment=params["comment"] or None,
+                scan_all=scan_all, unreadable=unreadable,
             )
         if distribution is None:
+            if unreadable:
+                module.warn(
+                    f"no readable distribution has caller reference {params['caller_reference']}; skipped "
+                    f"{len(unreadable)} the caller may not read (cloudfront:GetDistribution or GetDistributionConfig denied: "
+                    f"{', '.join(unreadable)})"
+                )
             return None, None, {}
         tags = get_tags(client, distribution["ARN"])
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:

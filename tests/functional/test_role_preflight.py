@@ -173,7 +173,7 @@ def test_collector_playbook_with_a_user_inventory(strict_aws, tmp_path):  # noqa
     config = cloudfront.get_distribution_config(Id=items[0]["Id"])["DistributionConfig"]
     assert config["CallerReference"] == "clickstream-collector-qa-qa-clickstream-pixel"
     assert not config["Logging"]["Enabled"]
-    assert f"Tracker endpoint (the tracker's collector setting): {items[0]['DomainName']}" in proc.stdout
+    assert f"Tracker endpoint (the tracker's collector setting): https://{items[0]['DomainName']}" in proc.stdout
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from .calllog import CallLog
 from .cloudfront_rules import CloudFrontLayer
 from .edge import Edge, viewer_host
 from .faults import FaultInjector
+from .iam import IamEnforcer
 from .network import Network
 from .operations import Req, classify
 from .xmlutil import Response, s3_error
@@ -61,6 +62,8 @@ class StrictApp:
         self.network_defaults = self.network.settings()
         self.deploy_reads = deploy_reads
         self.cloudfront = CloudFrontLayer()
+        # Off until a test sets the caller's identity policy (POST /_strict/iam).
+        self.iam = IamEnforcer()
         # One request at a time reaches the rules and moto, so every check-then-act is atomic.
         self._lock = threading.RLock()
         s3_rules.install_secure_transport_patch()
@@ -91,6 +94,7 @@ class StrictApp:
             moto_api_backend.reset()
             self.cloudfront.reset()
             self.edge.reset()
+            self.iam.reset()
             self.call_log.clear()
             self.deploy_reads = self.defaults["deploy_reads"]
             self.faults.configure(self.defaults["fault_rate"], self.defaults["fault_seed"])
@@ -118,6 +122,8 @@ class StrictApp:
             return _json(200, self.edge.info())
         if name == "logs/flush" and method == "POST":
             return _json(200, self.edge.logs.flush())
+        if name == "iam":
+            return _json(*self.iam.control(method, body))
         return _json(404, {"error": f"unknown control endpoint {method} {path}"})
 
     # --- request handling ----------------------------------------------------------------------
@@ -138,7 +144,7 @@ class StrictApp:
         resp = self.faults.pick(req.op.service) or self.network.admit(req.op.service)
         if resp is None:
             with self._lock:
-                resp = self._dispatch(req, environ)
+                resp = self.iam.authorize(req) or self._dispatch(req, environ)
         self.call_log.record(
             service=req.op.service, operation=req.op.operation, method=method, path=path,
             status=resp.status, mutating=req.op.mutating, fault=resp.fault, rule=resp.rule,

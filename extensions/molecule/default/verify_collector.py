@@ -84,7 +84,7 @@ def edge_get(endpoint, domain, path, scheme):
     try:
         connection.request("GET", path, headers={"Host": domain})
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
     finally:
         connection.close()
 
@@ -225,8 +225,8 @@ def verify_edge(args, s3, distribution):
     for scheme in ("http", "https"):
         status, headers, body = edge_get(args.endpoint, domain, f"/{args.pixel_key}", scheme)
         check(f"{scheme}://{domain}/{args.pixel_key} through the edge: 200 image/gif, exact bytes",
-              (status, headers.get("Content-Type"), body) == (200, "image/gif", PIXEL), (status, headers.get("Content-Type"), len(body)))
-        check(f"{scheme}: viewers told Cache-Control: {NO_CACHE}", headers.get("Cache-Control") == NO_CACHE, headers.get("Cache-Control"))
+              (status, headers.get("content-type"), body) == (200, "image/gif", PIXEL), (status, headers.get("content-type"), len(body)))
+        check(f"{scheme}: viewers told Cache-Control: {NO_CACHE}", headers.get("cache-control") == NO_CACHE, headers.get("cache-control"))
     marker = f"verify_collector={secrets.token_hex(8)}"
     query = f"e=pv&aid=molecule&url=https%3A%2F%2Fwww.example.com%2F%3Fa%3Db&{marker}"
     status, _headers, _body = edge_get(args.endpoint, domain, f"/{args.pixel_key}?{query}", "https")
