@@ -163,9 +163,19 @@ options:
   wait:
     description:
       - With O(state=present), wait until the distribution is C(Deployed).
-      - O(state=absent) always waits for the disabled distribution to deploy before deleting it.
+      - O(state=absent) always waits for the disabled distribution to deploy before deleting it (unless O(disable_only)).
     type: bool
     default: false
+  disable_only:
+    description:
+      - With O(state=absent), only disable the distribution (the first half of its deletion) and return at once, its status
+        C(InProgress) while the change deploys. A later run with O(state=absent) deletes it; once the disabled distribution is
+        deployed, that run waits for nothing. This lets a playbook show the wait (as the M(clickstream.collectors.cloudfront_collector)
+        role does, polling M(clickstream.collectors.collector_distribution_info)).
+      - The response headers policy is kept until the deletion.
+    type: bool
+    default: false
+    version_added: 1.1.0
   wait_timeout:
     description:
       - How many seconds to wait for a deployment.
@@ -285,7 +295,8 @@ response_headers_policy:
 distribution:
   description:
     - The distribution (in check mode, as it would be; C(id) is null when it would be created).
-    - With O(state=absent), the distribution as last read before its deletion, or empty when there was none.
+    - With O(state=absent), the distribution as last read before its deletion (with O(disable_only), as it is once disabled), or
+      empty when there was none.
   returned: always
   type: dict
   contains:
@@ -672,7 +683,11 @@ def ensure_absent(client, module):
     config = distribution["DistributionConfig"]
     result = distribution_result(distribution, config, etag, tags)
     diff = {"before": managed_view(normalize_config(config), tags), "after": {}}
+    if params["disable_only"]:
+        diff["after"] = dict(diff["before"], enabled=False)
     if module.check_mode:
+        if params["disable_only"]:
+            return bool(config.get("Enabled")), dict(result, enabled=False), diff
         if manages_policy(params):
             remove_response_headers_policy(client, module)
         return True, result, diff
@@ -684,9 +699,15 @@ def ensure_absent(client, module):
             return current
 
         try:
-            update_distribution_config(client, distribution["Id"], disable, config=copy.deepcopy(config), etag=etag)
+            changed, response = update_distribution_config(client, distribution["Id"], disable, config=copy.deepcopy(config), etag=etag)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             fail_on(module, e, "disable", label)
+        if changed:
+            result = distribution_result(response["Distribution"], response["Distribution"]["DistributionConfig"], response.get("ETag"), tags)
+        if params["disable_only"]:
+            return True, result, diff
+    elif params["disable_only"]:
+        return False, result, diff
     handle_wait(client, module, distribution["Id"], "the distribution was disabled before its deletion")
     try:
         delete_distribution(client, distribution["Id"])
@@ -719,6 +740,7 @@ def main():
         purge_tags=dict(type="bool", default=False),
         ownership_tags=dict(type="dict", default={}),
         wait=dict(type="bool", default=False),
+        disable_only=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
     )
     module = AnsibleAWSModule(
