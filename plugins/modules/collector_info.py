@@ -208,13 +208,13 @@ options:
           - The name of that policy (default derived from O(caller_reference), as M(clickstream.collectors.collector_distribution) does).
         type: str
 notes:
-  - Permissions used - C(sts:GetCallerIdentity), C(s3:GetAccountPublicAccessBlock); on the buckets C(s3:GetBucketLocation),
-    C(s3:GetBucketTagging), C(s3:GetBucketOwnershipControls), C(s3:GetBucketPublicAccessBlock), and on the log bucket also
+  - Permissions used - C(sts:GetCallerIdentity), C(s3:GetAccountPublicAccessBlock); on the buckets C(s3:ListBucket)
+    (HeadBucket), C(s3:GetBucketTagging), C(s3:GetBucketOwnershipControls), C(s3:GetBucketPublicAccessBlock), and on the log bucket also
     C(s3:GetEncryptionConfiguration), C(s3:GetBucketPolicy), C(s3:GetLifecycleConfiguration) and C(s3:GetBucketAcl); on the
     pixel C(s3:GetObject) and C(s3:GetObjectAcl); C(cloudfront:ListDistributions), C(cloudfront:GetDistribution),
     C(cloudfront:ListTagsForResource) and C(cloudfront:ListResponseHeadersPolicies).
-  - A bucket that exists but answers C(AccessDenied) (another account's) is returned with RV(pixel_bucket.exists) true and
-    RV(pixel_bucket.owned) false.
+  - A bucket whose HeadBucket answers 403 (another account's, or the caller lacks C(s3:ListBucket) on it) is returned with
+    RV(pixel_bucket.exists) true, RV(pixel_bucket.accessible) false and RV(pixel_bucket.owned) false.
   - Supports check mode; it returns the same results as a normal run.
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -465,12 +465,14 @@ def read_bucket(s3, name, full):
     """The bucket's state; ``full`` adds what the log bucket needs (encryption, policy, lifecycle, ACL)."""
     bucket = {"name": name, "exists": False}
     try:
-        location = _call(s3.get_bucket_location, Bucket=name).get("LocationConstraint")
+        # HeadBucket (authorized as s3:ListBucket) tells existence and region in one call, as amazon.aws does.
+        head = _call(s3.head_bucket, Bucket=name)
     except is_boto3_error_code(NOT_FOUND):
         return bucket
     except is_boto3_error_code(DENIED):  # pylint: disable=duplicate-except
         return dict(bucket, exists=True, accessible=False)
-    bucket.update(exists=True, accessible=True, region={None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(location, location))
+    headers = (head.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
+    bucket.update(exists=True, accessible=True, region=head.get("BucketRegion") or headers.get("x-amz-bucket-region"))
     tagging = _optional(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=name) or {}
     bucket["tags"] = boto3_tag_list_to_ansible_dict(tagging.get("TagSet") or [])
     bucket["object_ownership"] = s3_access.get_object_ownership(s3, name)
@@ -518,7 +520,7 @@ def read_all(module, clients, distribution_params):
     jobs = {
         "account": (lambda: read_account(clients["sts"], clients["s3control"]), "sts:GetCallerIdentity and s3:GetAccountPublicAccessBlock"),
         "pixel_bucket": (lambda: read_bucket(clients["s3"], params["pixel_bucket"], full=False),
-                         "s3:GetBucketLocation, s3:GetBucketTagging, s3:GetBucketOwnershipControls and s3:GetBucketPublicAccessBlock"),
+                         "s3:ListBucket, s3:GetBucketTagging, s3:GetBucketOwnershipControls and s3:GetBucketPublicAccessBlock"),
         "pixel": (lambda: read_pixel(clients["s3"], params["pixel_bucket"], params["pixel_key"]),
                   "s3:GetObject, s3:GetObjectAcl and s3:ListBucket on the pixel bucket"),
         "distribution": (lambda: read_distribution(clients["cloudfront"], params, distribution_params),
@@ -527,7 +529,7 @@ def read_all(module, clients, distribution_params):
     }
     if params["log_bucket"]:
         jobs["log_bucket"] = (lambda: read_bucket(clients["s3_logs"], params["log_bucket"], full=True),
-                              "s3:GetBucketLocation, s3:GetBucketTagging, s3:GetBucketOwnershipControls, s3:GetBucketPublicAccessBlock, "
+                              "s3:ListBucket, s3:GetBucketTagging, s3:GetBucketOwnershipControls, s3:GetBucketPublicAccessBlock, "
                               "s3:GetEncryptionConfiguration, s3:GetBucketPolicy, s3:GetLifecycleConfiguration and s3:GetBucketAcl on the log bucket")
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(jobs)) as pool:
