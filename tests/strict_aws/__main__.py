@@ -21,6 +21,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault sequence (default 0)")
     parser.add_argument("--log-flush-interval", type=float, default=1.0,
                         help="seconds between deliveries of the local CloudFront edge's access logs; 0: only on demand (default 1)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds every AWS API call waits before it is answered, as over a network (default 0)")
+    parser.add_argument("--cloudfront-rate-limit", type=float, default=0.0,
+                        help="CloudFront API calls per second the account may make; more are answered 400 Throttling (default 0: no limit)")
+    parser.add_argument("--cloudfront-burst", type=float, default=None,
+                        help="CloudFront calls the account may make at once before the rate limit applies (default: one second's worth)")
     parser.add_argument("--pid-file", help="write the process id here; removed on exit")
     parser.add_argument("--endpoint-file", help="write the endpoint URL here once connections are accepted")
     return parser.parse_args(argv)
@@ -40,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())
     server = StrictAWS(port=args.port, call_log=args.call_log, deploy_reads=args.deploy_reads,
                        fault_rate=args.fault_rate, fault_seed=args.fault_seed, host=args.host,
-                       log_flush_interval=args.log_flush_interval)
+                       log_flush_interval=args.log_flush_interval, latency=args.latency,
+                       cloudfront_rate_limit=args.cloudfront_rate_limit, cloudfront_burst=args.cloudfront_burst)
     server.start()
     try:
         if args.pid_file:

@@ -17,10 +17,12 @@ from .cloudfront_rules import CloudFrontLayer
 from .edge import Edge, viewer_host
 from .faults import FaultInjector
 from .iam import IamEnforcer
+from .network import Network
 from .operations import Req, classify
 from .xmlutil import Response, s3_error
 
 CONTROL_PREFIX = "/_strict/"
+NETWORK_SETTINGS = ("latency", "cloudfront_rate_limit", "cloudfront_burst")
 ANONYMOUS_AUTHORIZATION = "AWS4-HMAC-SHA256 Credential=anonymous/20000101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0"
 
 
@@ -49,11 +51,15 @@ class StrictApp:
     """WSGI application wrapping moto's DomainDispatcherApplication with the strict rules."""
 
     def __init__(self, call_log: CallLog, deploy_reads: int = 2, fault_rate: float = 0.0, fault_seed: int = 0,
-                 log_flush_interval: float = 1.0):
+                 log_flush_interval: float = 1.0, latency: float = 0.0, cloudfront_rate_limit: float = 0.0,
+                 cloudfront_burst: float | None = None):
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.call_log = call_log
         self.defaults = {"deploy_reads": deploy_reads, "fault_rate": fault_rate, "fault_seed": fault_seed}
         self.faults = FaultInjector(fault_rate, fault_seed)
+        # Per-call latency and CloudFront's per-account rate limit (network.py).
+        self.network = Network(latency, cloudfront_rate_limit, cloudfront_burst)
+        self.network_defaults = self.network.settings()
         self.deploy_reads = deploy_reads
         self.cloudfront = CloudFrontLayer()
         # Off until a test sets the caller's identity policy (POST /_strict/iam).
@@ -66,8 +72,14 @@ class StrictApp:
 
     # --- configuration and control -------------------------------------------------------------
 
-    def configure(self, deploy_reads: int | None = None, fault_rate: float | None = None, fault_seed: int | None = None) -> None:
-        """Change deploy reads and/or fault injection; changing either fault value restarts the fault sequence."""
+    def configure(self, deploy_reads: int | None = None, fault_rate: float | None = None, fault_seed: int | None = None,
+                  **network: float | None) -> None:
+        """Change deploy reads, fault injection (changing either fault value restarts the fault sequence), and the
+        network: ``latency``, ``cloudfront_rate_limit``, ``cloudfront_burst`` (network.py)."""
+        unknown = set(network) - set(NETWORK_SETTINGS)
+        if unknown:
+            raise TypeError(f"unknown settings: {sorted(unknown)}")
+        self.network.configure(**network)
         if deploy_reads is not None:
             if deploy_reads < 0:
                 raise ValueError("deploy_reads must be >= 0")
@@ -86,6 +98,7 @@ class StrictApp:
             self.call_log.clear()
             self.deploy_reads = self.defaults["deploy_reads"]
             self.faults.configure(self.defaults["fault_rate"], self.defaults["fault_seed"])
+            self.network.configure(**self.network_defaults)
 
     def _control(self, method: str, path: str, body: bytes) -> Response:
         name = path[len(CONTROL_PREFIX):].strip("/")
@@ -97,13 +110,14 @@ class StrictApp:
         if name == "config" and method == "POST":
             try:
                 settings = json.loads(body or b"{}")
-                unknown = set(settings) - {"deploy_reads", "fault_rate", "fault_seed"}
+                unknown = set(settings) - {"deploy_reads", "fault_rate", "fault_seed", *NETWORK_SETTINGS}
                 if unknown:
                     raise ValueError(f"unknown settings: {sorted(unknown)}")
                 self.configure(**settings)
             except (ValueError, TypeError) as exc:
                 return _json(400, {"error": str(exc)})
-            return _json(200, {"deploy_reads": self.deploy_reads, "fault_rate": self.faults.rate, "fault_seed": self.faults.seed})
+            return _json(200, {"deploy_reads": self.deploy_reads, "fault_rate": self.faults.rate, "fault_seed": self.faults.seed,
+                               **self.network.settings()})
         if name == "edge" and method == "GET":
             return _json(200, self.edge.info())
         if name == "logs/flush" and method == "POST":
@@ -126,7 +140,8 @@ class StrictApp:
         query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         headers = _headers_from_environ(environ)
         req = Req(method, path, query, headers, body, classify(method, path, query, headers, body))
-        resp = self.faults.pick(req.op.service)
+        self.network.wait()
+        resp = self.faults.pick(req.op.service) or self.network.admit(req.op.service)
         if resp is None:
             with self._lock:
                 resp = self.iam.authorize(req) or self._dispatch(req, environ)

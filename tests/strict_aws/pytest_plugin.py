@@ -72,7 +72,8 @@ class StrictAWSFixture:
         self.server.reset()
 
     def set_config(self, **settings: Any) -> None:
-        """Change deploy_reads / fault_rate / fault_seed (restored by the next reset)."""
+        """Change deploy_reads / fault_rate / fault_seed / latency / cloudfront_rate_limit / cloudfront_burst
+        (restored by the next reset)."""
         self.server.configure(**settings)
 
     def set_iam_policy(self, document: dict[str, Any] | None, access_key_id: str | None = None,

@@ -33,12 +33,14 @@ class StrictAWS:
     """The strict local AWS served by werkzeug's threaded server in a background thread."""
 
     def __init__(self, port: int = 0, call_log: str | None = None, deploy_reads: int = 2,
-                 fault_rate: float = 0.0, fault_seed: int = 0, host: str = "127.0.0.1", log_flush_interval: float = 1.0):
+                 fault_rate: float = 0.0, fault_seed: int = 0, host: str = "127.0.0.1", log_flush_interval: float = 1.0,
+                 latency: float = 0.0, cloudfront_rate_limit: float = 0.0, cloudfront_burst: float | None = None):
         self.host = host
         self.port = port
         self.log = CallLog(call_log)
         self.app = StrictApp(self.log, deploy_reads=deploy_reads, fault_rate=fault_rate, fault_seed=fault_seed,
-                             log_flush_interval=log_flush_interval)
+                             log_flush_interval=log_flush_interval, latency=latency,
+                             cloudfront_rate_limit=cloudfront_rate_limit, cloudfront_burst=cloudfront_burst)
         self._server = None
         self._certificate: EdgeCertificate | None = None
         self._thread: threading.Thread | None = None
@@ -93,7 +95,8 @@ class StrictAWS:
         self.app.reset()
 
     def configure(self, **settings: Any) -> None:
-        """Change ``deploy_reads``, ``fault_rate`` and/or ``fault_seed`` while running."""
+        """Change ``deploy_reads``, ``fault_rate``, ``fault_seed``, ``latency``, ``cloudfront_rate_limit`` and/or
+        ``cloudfront_burst`` while running."""
         self.app.configure(**settings)
 
     def set_iam_policy(self, document: dict[str, Any] | None, access_key_id: str | None = None,
@@ -165,11 +168,14 @@ class SpawnedStrictAWS:
 
 def cli_args(port: int = 0, call_log: str | None = None, deploy_reads: int = 2, fault_rate: float = 0.0,
              fault_seed: int = 0, host: str = "127.0.0.1", pid_file: str | None = None, endpoint_file: str | None = None,
-             log_flush_interval: float = 1.0) -> list[str]:
+             log_flush_interval: float = 1.0, latency: float = 0.0, cloudfront_rate_limit: float = 0.0,
+             cloudfront_burst: float | None = None) -> list[str]:
     """Command-line arguments of ``python -m tests.strict_aws`` for these settings."""
     args = ["--host", host, "--port", str(port), "--deploy-reads", str(deploy_reads),
-            "--fault-rate", str(fault_rate), "--fault-seed", str(fault_seed), "--log-flush-interval", str(log_flush_interval)]
-    for flag, value in (("--call-log", call_log), ("--pid-file", pid_file), ("--endpoint-file", endpoint_file)):
+            "--fault-rate", str(fault_rate), "--fault-seed", str(fault_seed), "--log-flush-interval", str(log_flush_interval),
+            "--latency", str(latency), "--cloudfront-rate-limit", str(cloudfront_rate_limit)]
+    for flag, value in (("--call-log", call_log), ("--pid-file", pid_file), ("--endpoint-file", endpoint_file),
+                        ("--cloudfront-burst", cloudfront_burst)):
         if value:
             args += [flag, str(value)]
     return args
