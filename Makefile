@@ -17,6 +17,9 @@ BUILD_DIR := .build/ansible_collections/clickstream/collectors
 # where the ansible package installed amazon.aws and community.aws
 SITE_COLLECTIONS = $(shell $(BIN)/python -c 'import ansible_collections; print(list(ansible_collections.__path__)[0])')
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
+# Test files spread over the CPUs (pytest-xdist), a file's tests together on one worker (its module fixtures once).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := $(PYTEST) -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: help install test lint sanity units strict-aws functional iam molecule browser demo benchmark clean build-copy
 
@@ -60,16 +63,16 @@ units: install ansible-test-pip ## ansible-test units
 	cd $(BUILD_DIR) && ansible-test units --venv --python 3.12 --color no
 
 strict-aws: install ## the strict local AWS's own tests
-	$(PYTEST) tests/strict_aws
+	$(PYTEST_PARALLEL) tests/strict_aws
 
 functional: install ## modules against the strict local AWS (check mode, idempotence, errors)
-	$(PYTEST) tests/functional
+	$(PYTEST_PARALLEL) tests/functional
 
 iam: install ## the role under IAM evaluation: files/iam-policy.json, each statement removed, the generated policies
 	$(PYTEST) tests/iam
 
-molecule: install ## every molecule scenario against the strict local AWS
-	molecule test --all
+molecule: install ## every molecule scenario against the strict local AWS, MOLECULE_JOBS at a time (default: CPUs)
+	tests/molecule_all.sh
 
 browser: install ## the real Snowplow trackers (npm, v4 and v3) in headless Chromium: each event logged once
 	tests/browser/setup.sh
