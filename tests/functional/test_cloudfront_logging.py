@@ -56,7 +56,8 @@ def test_enable_on_strict_default_bucket_check_then_apply_then_rerun(strict_aws,
     assert checked["diff"]["before"]["bucket"]["object_ownership"] == "BucketOwnerEnforced"
     assert checked["diff"]["after"]["bucket"]["object_ownership"] == "BucketOwnerPreferred"
     assert checked["diff"]["after"]["logging"]["bucket_domain"] == "collector-logs.s3.amazonaws.com"
-    awslogsdelivery_grant = {"Grantee": {"Type": "CanonicalUser", "ID": AWSLOGSDELIVERY}, "Permission": "FULL_CONTROL"}
+    # In the shape s3_object_acl returns grants in.
+    awslogsdelivery_grant = {"grantee": {"type": "CanonicalUser", "id": AWSLOGSDELIVERY}, "permission": "FULL_CONTROL"}
     assert awslogsdelivery_grant not in checked["diff"]["before"]["bucket"]["grants"]
     assert awslogsdelivery_grant in checked["diff"]["after"]["bucket"]["grants"]
     assert logging_of(strict_aws, distribution_id)["Enabled"] is False
