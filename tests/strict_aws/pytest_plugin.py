@@ -8,39 +8,11 @@ Use from another test directory's conftest.py::
 import os
 from typing import Any
 
-import boto3
-import botocore.config
 import pytest
 
+from .client import make_client
 from .server import StrictAWS
 from .server import client_environ
-
-TEST_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def strip_account_host_prefix(request: Any, **_: Any) -> None:
-    """botocore ``before-send.s3-control.*`` hook: drop the ``<account-id>.`` label botocore puts in
-    front of the endpoint host, which does not resolve for an IP endpoint."""
-    scheme, _, rest = request.url.partition("://")
-    host, _, path = rest.partition("/")
-    label, _, remainder = host.partition(".")
-    if label.isdigit() and len(label) == 12 and remainder:
-        request.url = f"{scheme}://{remainder}/{path}"
-
-
-def make_client(endpoint: str, service: str, region: str = "eu-west-1", **kwargs: Any):
-    """A boto3 client for the strict server: test credentials, path-style S3, s3control host fix."""
-    config = botocore.config.Config(s3={"addressing_style": "path"})
-    if kwargs.get("config") is not None:
-        config = config.merge(kwargs.pop("config"))
-    else:
-        kwargs.pop("config", None)
-    params = {**TEST_CREDENTIALS, "aws_session_token": None, "region_name": region, "endpoint_url": endpoint, "config": config}
-    params.update(kwargs)
-    client = boto3.session.Session().client(service, **params)
-    if service == "s3control":
-        client.meta.events.register("before-send.s3-control.*", strip_account_host_prefix)
-    return client
 
 
 class StrictAWSFixture:

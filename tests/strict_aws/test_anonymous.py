@@ -5,7 +5,7 @@ import requests
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from tests.strict_aws.pytest_plugin import make_client
+from tests.strict_aws.client import make_client
 from tests.strict_aws.testutil import ACCOUNT, ALL_BPA_OFF, LOCATION, public_read_policy
 
 BUCKET = "anon-bucket"
