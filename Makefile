@@ -18,7 +18,7 @@ BUILD_DIR := .build/ansible_collections/clickstream/collectors
 SITE_COLLECTIONS = $(shell $(BIN)/python -c 'import ansible_collections; print(list(ansible_collections.__path__)[0])')
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: help install test lint sanity units strict-aws functional molecule demo benchmark clean build-copy
+.PHONY: help install test lint sanity units strict-aws functional molecule browser demo benchmark clean build-copy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -34,7 +34,7 @@ $(COLLECTION_LINK):
 
 install: $(INSTALLED) $(COLLECTION_LINK) ## create .venv with the pinned tools and link the collection
 
-TEST_STAGES := lint sanity units strict-aws functional molecule
+TEST_STAGES := lint sanity units strict-aws functional molecule browser
 
 test: install ## everything CI runs: every stage, then a summary; non-zero on any failure
 	@passed=0; failed=0; failures=""; \
@@ -67,6 +67,10 @@ functional: install ## modules against the strict local AWS (check mode, idempot
 
 molecule: install ## every molecule scenario against the strict local AWS
 	molecule test --all
+
+browser: install ## the real Snowplow trackers (npm, v4 and v3) in headless Chromium: each event logged once
+	tests/browser/setup.sh
+	$(PYTEST) tests/browser
 
 benchmark: install ## converge, rerun and --check timings and AWS calls on the strict local AWS
 	$(BIN)/python -m tests.benchmark.collector
