@@ -1,5 +1,6 @@
 """The WSGI layer in front of moto: classify, then run the request through the rules (``rules.Rules``: faults,
-S3, CloudFront, the CloudFront edge), which refuse it, answer it or forward it to moto and fix the answer; log it."""
+the network's rate limit, S3, CloudFront, the CloudFront edge), which refuse it, answer it or forward it to moto and
+fix the answer; log it."""
 
 import io
 import json
@@ -16,6 +17,7 @@ from .calllog import CallLog
 from .cloudfront_rules import CloudFrontRules
 from .edge import Edge, viewer_request
 from .faults import FaultRules
+from .network import Network
 from .operations import Req, classify
 from .rules import chain
 from .s3_policy import install_secure_transport_patch, secure_transport
@@ -65,8 +67,10 @@ class StrictApp:
         self.cloudfront = CloudFrontRules(self.settings)
         # Viewer requests for *.cloudfront.net (edge.py): served on this same app, never faulted.
         self.edge = Edge(call_log, self.cloudfront, self.origin_request, self._lock, settings.log_flush_interval)
+        # Per-call latency and CloudFront's per-account rate limit (network.py).
+        self.network = Network.from_settings(self.settings)
         # In the order a request meets them.
-        self.rules = [FaultRules(self.settings), S3Rules(), self.cloudfront, self.edge]
+        self.rules = [FaultRules(self.settings), self.network, S3Rules(), self.cloudfront, self.edge]
 
     # --- configuration and control -------------------------------------------------------------
 
@@ -76,6 +80,8 @@ class StrictApp:
             self.settings.update(changes, runtime_only=True)
             if {"fault_rate", "fault_seed"} & set(changes):
                 self.rules[0].reset()
+            if {"latency", "cloudfront_rate_limit", "cloudfront_burst"} & set(changes):
+                self.network.reset()
 
     def reset(self) -> None:
         """Wipe moto's and the layer's state and the in-memory call log; restore the start-up settings."""
@@ -98,7 +104,7 @@ class StrictApp:
                 self.configure(**json.loads(body or b"{}"))
             except (ValueError, TypeError) as exc:
                 return _json(400, {"error": str(exc)})
-            return _json(200, self.settings.as_dict(runtime_only=True))
+            return _json(200, {**self.settings.as_dict(runtime_only=True), **self.network.settings()})
         if name == "edge" and method == "GET":
             return _json(200, self.edge.info())
         if name == "logs/flush" and method == "POST":
@@ -119,6 +125,8 @@ class StrictApp:
             query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
             headers = _headers_from_environ(environ)
             req = Req(method, path, query, headers, body, classify(method, path, query, headers, body), environ=environ)
+        if self.network.claims(req):
+            self.network.wait()  # outside the lock: concurrent calls wait side by side, as over a network
         resp = self._dispatch(req)
         self.call_log.record(
             service=req.op.service, operation=req.op.operation, method=method, path=path,

@@ -44,7 +44,8 @@ class StrictAWSFixture:
         self.server.reset()
 
     def set_config(self, **settings: Any) -> None:
-        """Change deploy_reads / fault_rate / fault_seed (restored by the next reset)."""
+        """Change deploy_reads / fault_rate / fault_seed / latency / cloudfront_rate_limit / cloudfront_burst
+        (restored by the next reset)."""
         self.server.configure(**settings)
 
     def boto3_client(self, service: str, region: str = "eu-west-1", **kwargs: Any):
