@@ -3,12 +3,18 @@
 Use from another test directory's conftest.py::
 
     from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401
+
+A test of a strict rule takes the ``aws`` fixture instead of ``strict_aws``: it runs twice, against the strict AWS
+(it must pass) and against plain moto (it must fail: ``xfail(strict=True)``, so a rule test that also passes on
+moto fails the suite, as it shows nothing moto does not do already).
 """
 
 import os
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
+from moto.server import ThreadedMotoServer
 
 from .client import make_client
 from .server import StrictAWS
@@ -67,3 +73,48 @@ def strict_aws(strict_aws_server):  # pylint: disable=redefined-outer-name
     """The session server, reset for this test."""
     strict_aws_server.reset()
     return StrictAWSFixture(strict_aws_server)
+
+
+class PlainMotoFixture(StrictAWSFixture):
+    """The ``aws`` fixture's plain-moto side: moto's own server, no layer (no rules, no call log, no settings, no edge).
+
+    It shares the process's moto state with the strict server, which resets it.
+    """
+
+    def __init__(self, endpoint: str, strict_server: StrictAWS):
+        super().__init__(strict_server)
+        self._endpoint = endpoint
+
+    @property
+    def endpoint(self) -> str:
+        return self._endpoint
+
+    def calls(self) -> list[dict[str, Any]]:
+        return []
+
+    def set_config(self, **settings: Any) -> None:
+        """Plain moto has none of the layer's settings."""
+
+
+PLAIN_MOTO = pytest.param("plain moto", marks=pytest.mark.xfail(
+    strict=True, raises=(AssertionError, pytest.fail.Exception, ClientError),
+    reason="plain moto does not do this as AWS does; the strict layer's rule does"))
+
+
+@pytest.fixture(scope="session")
+def plain_moto_server():
+    """moto's own server (``ThreadedMotoServer``), without the layer, for the whole session."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["strict", PLAIN_MOTO])
+def aws(request, strict_aws_server, plain_moto_server):  # pylint: disable=redefined-outer-name
+    """The strict server (reset), then plain moto: a rule test must pass on the first and fail on the second."""
+    strict_aws_server.reset()
+    if request.param == "strict":
+        return StrictAWSFixture(strict_aws_server)
+    return PlainMotoFixture(plain_moto_server, strict_aws_server)
