@@ -60,7 +60,7 @@ units: install ## ansible-test units
 	cd $(BUILD_DIR) && ansible-test units --venv --python 3.12 --color no
 
 strict-aws: install ## the strict local AWS's own tests
-	$(PYTEST) tests/strict_aws
+	$(PYTEST) -rx tests/strict_aws
 
 functional: install ## modules against the strict local AWS (check mode, idempotence, errors)
 	$(PYTEST) tests/functional

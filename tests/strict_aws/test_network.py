@@ -51,19 +51,19 @@ def test_only_cloudfront_is_rate_limited():
     assert b"<Code>Throttling</Code>" in throttled.body and b"Rate exceeded" in throttled.body
 
 
-def test_throttling_as_cloudfront_answers_it(strict_aws):
-    cloudfront = strict_aws.boto3_client("cloudfront", region="us-east-1", config=NO_RETRY)
-    s3 = strict_aws.boto3_client("s3", config=NO_RETRY)
-    strict_aws.set_config(cloudfront_rate_limit=0.01, cloudfront_burst=2)  # a token every 100 s: refills are not seen here
+def test_throttling_as_cloudfront_answers_it(aws):
+    cloudfront = aws.boto3_client("cloudfront", region="us-east-1", config=NO_RETRY)
+    s3 = aws.boto3_client("s3", config=NO_RETRY)
+    aws.set_config(cloudfront_rate_limit=0.01, cloudfront_burst=2)  # a token every 100 s: refills are not seen here
     cloudfront.list_distributions()
     cloudfront.list_distributions()
     error = expect_error(cloudfront.list_distributions, "Throttling", 400)
     assert error.response["Error"]["Message"] == "Rate exceeded"
     for _ in range(5):
         s3.list_buckets()  # S3 has its own limits, not modelled here
-    strict_aws.set_config(cloudfront_rate_limit=0)
+    aws.set_config(cloudfront_rate_limit=0)
     cloudfront.list_distributions()  # no limit any more
-    calls = strict_aws.calls()
+    calls = aws.calls()
     throttled = [c for c in calls if c["fault"]]
     assert [(c["operation"], c["status"], c["fault"], c["rule"]) for c in throttled] == [
         ("ListDistributions", 400, "Throttling", "CloudFrontRateLimit")]
