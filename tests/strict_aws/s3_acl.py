@@ -33,6 +33,7 @@ ACL_PERMISSIONS = {"READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"}
 GRANTEE_TYPES = {"CanonicalUser": "ID", "Group": "URI", "AmazonCustomerByEmail": "EmailAddress"}
 MALFORMED_ACL = "The XML you provided was not well-formed or did not validate against our published schema"
 
+
 @dataclass
 class RequestAcl:
     """The ACL a request carries: a canned ACL and/or explicit grants (kind, value, permission)."""

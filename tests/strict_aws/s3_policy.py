@@ -19,6 +19,7 @@ RESTRICTING_CONDITION_KEYS = {
     "s3:dataaccesspointarn", "s3:dataaccesspointaccount", "aws:sourceorgid", "aws:sourceorgpaths",
 }
 
+
 def _as_list(value) -> list:
     if value is None:
         return []

@@ -5,7 +5,6 @@ import json
 
 import pytest
 import requests
-from botocore.exceptions import ClientError
 
 from tests.strict_aws.testutil import ACCOUNT, ALL_BPA_OFF, ALL_BPA_ON, LOCATION, expect_error, public_read_policy
 

@@ -58,8 +58,8 @@ class Env:
     def __init__(self, **params):
         s3 = boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s")
         self.stub = Stubber(s3)
-        self.client = RetryingBotoClientWrapper(s3, AWSRetry.jittered_backoff(retries=3, delay=0.01, max_delay=0.02,
-                                                                            catch_extra_error_codes=list(S3_RETRY_CODES)))
+        retry = AWSRetry.jittered_backoff(retries=3, delay=0.01, max_delay=0.02, catch_extra_error_codes=list(S3_RETRY_CODES))
+        self.client = RetryingBotoClientWrapper(s3, retry)
         self.module = fake_module(DEFAULTS, params)
 
     def listing(self, objects, prefix="cloudfront/", token=None, next_token=None, start_after=None):
