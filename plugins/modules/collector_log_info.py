@@ -572,5 +572,6 @@ def main():
         fail(module, e)
     module.exit_json(changed=changed, **result)
 
+
 if __name__ == "__main__":
     main()

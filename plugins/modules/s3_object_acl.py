@@ -379,5 +379,6 @@ def main():
         fail(module, e)
     module.exit_json(changed=changed, bucket=module.params["bucket"], key=module.params["key"], acl=module.params["acl"], **result)
 
+
 if __name__ == "__main__":
     main()
