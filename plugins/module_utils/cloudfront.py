@@ -165,6 +165,63 @@ def find_distribution_id(client, distribution_id=None, alias=None, caller_refere
     raise ValueError("one of distribution_id, alias or caller_reference is required")
 
 
+def origin_bucket_of(domain_name):
+    """The bucket name of an S3 origin domain (``<bucket>.s3.<region>.amazonaws.com``, ``<bucket>.s3.amazonaws.com``,
+    ``<bucket>.s3-<region>.amazonaws.com``), or None for another origin."""
+    name, sep, rest = (domain_name or "").lower().partition(".s3")
+    if not sep or not rest or rest[0] not in ".-":
+        return None
+    return name
+
+
+def candidate_ids(summaries, origin_bucket=None, comment=None):
+    """Ids of the summaries that may be the collector's distribution: an origin in ``origin_bucket`` first, then the
+    ``comment``. ListDistributions summaries carry origins and comments but not the caller reference."""
+    by_origin, by_comment = [], []
+    wanted = (origin_bucket or "").lower()
+    for summary in summaries:
+        origins = (summary.get("Origins") or {}).get("Items") or []
+        if wanted and any(origin_bucket_of(origin.get("DomainName")) == wanted for origin in origins):
+            by_origin.append(summary["Id"])
+        elif comment and summary.get("Comment") == comment:
+            by_comment.append(summary["Id"])
+    return by_origin + by_comment
+
+
+def find_distribution(client, caller_reference, origin_bucket=None, comment=None, scan_all=False):
+    """Find the distribution with this caller reference; return (distribution, etag) from GetDistribution, or (None, None).
+
+    ListDistributions summaries lack the caller reference, so reading every distribution would cost one read per
+    distribution in the account. Instead the candidates (an origin in ``origin_bucket``, or the ``comment``) are read,
+    one GetDistribution each, which also returns the config, the ETag and the status: one read when the distribution is
+    the collector's. Only with ``scan_all`` (before concluding that it does not exist: check mode, teardown, or after
+    CloudFront refused a second distribution with this caller reference) is every other distribution's config read.
+    """
+    summaries = list_distributions(client)
+    candidates = candidate_ids(summaries, origin_bucket, comment)
+    for distribution_id in candidates:
+        distribution, etag = get_distribution(client, distribution_id)
+        if distribution and distribution["DistributionConfig"].get("CallerReference") == caller_reference:
+            return distribution, etag
+    if scan_all:
+        for summary in summaries:
+            if summary["Id"] in candidates:
+                continue
+            try:
+                config, dummy = get_distribution_config(client, summary["Id"])
+            except is_boto3_error_code("NoSuchDistribution"):
+                continue  # deleted between the list and the read
+            if config.get("CallerReference") == caller_reference:
+                return get_distribution(client, summary["Id"])
+    return None, None
+
+
+def ownership_problem(tags, ownership_tags):
+    """The ownership tags a distribution (or bucket) lacks or has with another value: {} when it is the caller's."""
+    tags = tags or {}
+    return dict((key, value) for key, value in (ownership_tags or {}).items() if tags.get(key) != value)
+
+
 # ---------------------------------------------------------------------------------------------
 # Writes
 # ---------------------------------------------------------------------------------------------
@@ -366,8 +423,9 @@ def logging_settings(logging_block):
 # ---------------------------------------------------------------------------------------------
 
 
-def find_response_headers_policy(client, name):
-    """Return (policy, etag) of the custom response headers policy named ``name``, or (None, None).
+def find_response_headers_policy_summary(client, name):
+    """The custom response headers policy named ``name`` from the ListResponseHeadersPolicies pages (its ``Id`` and
+    ``ResponseHeadersPolicyConfig``, no ETag: read-only callers save the GetResponseHeadersPolicy), or None.
 
     Pages by Marker: boto3 has no paginator for ListResponseHeadersPolicies (so no paginated_query_with_retries).
     """
@@ -377,11 +435,19 @@ def find_response_headers_policy(client, name):
         for item in page.get("Items") or []:
             policy = item.get("ResponseHeadersPolicy") or {}
             if (policy.get("ResponseHeadersPolicyConfig") or {}).get("Name") == name:
-                response = client.get_response_headers_policy(aws_retry=True, Id=policy["Id"])
-                return response["ResponseHeadersPolicy"], response.get("ETag")
+                return policy
         if not page.get("NextMarker"):
-            return None, None
+            return None
         kwargs["Marker"] = page["NextMarker"]
+
+
+def find_response_headers_policy(client, name):
+    """Return (policy, etag) of the custom response headers policy named ``name``, or (None, None)."""
+    summary = find_response_headers_policy_summary(client, name)
+    if summary is None:
+        return None, None
+    response = client.get_response_headers_policy(aws_retry=True, Id=summary["Id"])
+    return response["ResponseHeadersPolicy"], response.get("ETag")
 
 
 def create_response_headers_policy(client, config):

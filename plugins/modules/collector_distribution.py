@@ -34,13 +34,24 @@ options:
   caller_reference:
     description:
       - The distribution's caller reference, unique in the account. The distribution is found by it.
+      - ListDistributions summaries lack the caller reference. The module reads only the distributions whose origin is
+        O(origin_bucket) or whose comment is O(comment) (one C(GetDistribution) each), so the cost of a run does not grow
+        with the number of distributions in the account. Only before creating one in check mode, after CloudFront refused
+        to create one with this caller reference (its origin and comment were changed by hand), and with O(state=absent)
+        when no candidate has it, is every distribution's config read.
     type: str
     required: true
+  distribution_id:
+    description:
+      - The distribution's id, when known (for example from M(clickstream.collectors.collector_info)); saves the lookup.
+      - Its caller reference must be O(caller_reference). When no distribution has this id, it is looked up by caller reference.
+    type: str
+    version_added: 1.1.0
   origin_bucket:
     description:
       - The S3 bucket holding the pixel. The origin is C(<bucket>.s3.<region>.amazonaws.com) with id C(s3-<bucket>),
         without origin access identity (the pixel is public through its ACL).
-      - Required when O(state=present).
+      - Required when O(state=present). With O(state=absent) it narrows the lookup by O(caller_reference).
     type: str
   origin_bucket_region:
     description:
@@ -332,7 +343,6 @@ distribution:
 """
 
 import copy
-import re
 
 try:
     import botocore  # noqa: F401  pylint: disable=unused-import
@@ -343,9 +353,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import LEGACY_CACHE_KEYS
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import REMOVE
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import allowed_methods
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import DeployTimeout
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
@@ -353,9 +360,8 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_distribution
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ensure_tags
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution_id
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_distribution
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_tags
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
@@ -364,174 +370,16 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_distribution_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import wait_deployed
-
-SERVED_METHODS = ("GET", "HEAD")
-MIN_TLS = "TLSv1.2_2021"
-POLICY_COMMENTS = {
-    (True, False): "Cache-Control for the viewers of a clickstream.collectors collector pixel",
-    (False, True): "CORS for the trackers of a clickstream.collectors collector pixel",
-    (True, True): "Cache-Control and CORS for the viewers of a clickstream.collectors collector pixel",
-}
-# CORS of the collector's response headers policy. The trackers' GETs are simple requests (no preflight) unless they
-# carry a header such as SP-Anonymous (server-side anonymisation); CloudFront needs at least one allowed header and
-# refuses "*" as a header when credentials are allowed. Methods: what the pixel serves, and the preflight.
-CORS_METHODS = ("GET", "HEAD", "OPTIONS")
-CORS_HEADERS = ("SP-Anonymous",)
-CORS_MAX_AGE_SEC = 600
-ORIGIN_PATTERN = re.compile(
-    r"^(?P<scheme>https?)://(?P<host>(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)"
-    r"(?::(?P<port>[0-9]{1,5}))?$"
-)
-DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-# ---------------------------------------------------------------------------------------------
-# Desired config
-# ---------------------------------------------------------------------------------------------
-
-
-def origin_id(params):
-    return f"s3-{params['origin_bucket']}"
-
-
-def desired_origin(params):
-    return {
-        "Id": origin_id(params),
-        "DomainName": f"{params['origin_bucket']}.s3.{params['origin_bucket_region']}.amazonaws.com",
-        "OriginPath": "",
-        "S3OriginConfig": {"OriginAccessIdentity": ""},
-        "CustomOriginConfig": REMOVE,
-    }
-
-
-def desired_cache_behaviour(params):
-    patch = {
-        "TargetOriginId": origin_id(params),
-        "ViewerProtocolPolicy": "allow-all",
-        "AllowedMethods": allowed_methods(SERVED_METHODS, SERVED_METHODS),
-        "CachePolicyId": params["cache_policy_id"],
-        "ResponseHeadersPolicyId": params["response_headers_policy_id"] or REMOVE,
-        "Compress": False,
-    }
-    for key in LEGACY_CACHE_KEYS:
-        patch[key] = REMOVE
-    return patch
-
-
-def desired_viewer_certificate(params):
-    if params["aliases"]:
-        return {
-            "CloudFrontDefaultCertificate": False,
-            "ACMCertificateArn": params["acm_certificate_arn"],
-            "SSLSupportMethod": "sni-only",
-            "MinimumProtocolVersion": MIN_TLS,
-        }
-    return {"CloudFrontDefaultCertificate": True}
-
-
-def viewer_certificate_matches(current, desired):
-    """Whether the current ViewerCertificate block already gives the desired certificate (extra AWS fields ignored)."""
-    current = current or {}
-    if desired.get("CloudFrontDefaultCertificate"):
-        return bool(current.get("CloudFrontDefaultCertificate"))
-    return not current.get("CloudFrontDefaultCertificate") and all(
-        current.get(key) == desired[key] for key in ("ACMCertificateArn", "SSLSupportMethod", "MinimumProtocolVersion")
-    )
-
-
-def desired_aliases(params):
-    aliases = sorted(set(params["aliases"]))
-    if not aliases:
-        return {"Quantity": 0}
-    return {"Quantity": len(aliases), "Items": aliases}
-
-
-def build_config(current, params):
-    """Return the DistributionConfig to have: ``current`` (normalized, or None for a new one) with the managed fields set.
-
-    Fields the module does not manage are kept as they are, among them the Logging block
-    (clickstream.collectors.cloudfront_logging's) and the fields AWS fills in.
-    """
-    creating = current is None
-    current = normalize_config(current) if current else {}
-    result = overlay(
-        current,
-        {
-            "Comment": params["comment"],
-            "Enabled": params["enabled"],
-            "PriceClass": params["price_class"],
-            "HttpVersion": params["http_version"],
-        },
-    )
-    if creating:
-        result["CallerReference"] = params["caller_reference"]
-        result["Logging"] = desired_logging(False)
-
-    current_aliases = (current.get("Aliases") or {}).get("Items") or []
-    wanted_aliases = desired_aliases(params)
-    if creating or sorted(current_aliases) != (wanted_aliases.get("Items") or []):
-        result["Aliases"] = wanted_aliases
-
-    wanted_certificate = desired_viewer_certificate(params)
-    if not viewer_certificate_matches(current.get("ViewerCertificate"), wanted_certificate):
-        result["ViewerCertificate"] = wanted_certificate
-
-    # One origin: the pixel bucket, keeping the fields AWS added to it (timeouts, Origin Shield...).
-    existing_origins = (current.get("Origins") or {}).get("Items") or []
-    existing = next((o for o in existing_origins if o.get("Id") == origin_id(params)), {})
-    origin = overlay(existing, desired_origin(params))
-    result["Origins"] = {"Quantity": 1, "Items": [origin]}
-
-    behaviour_patch = desired_cache_behaviour(params)
-    if creating:
-        result["DefaultCacheBehavior"] = strip_remove(behaviour_patch)
-    else:
-        result["DefaultCacheBehavior"] = overlay(current.get("DefaultCacheBehavior") or {}, behaviour_patch)
-    return result
-
-
-def managed_view(config, tags):
-    """The managed fields of a config, in the module's terms (for diff)."""
-    if not config:
-        return {}
-    origins = (config.get("Origins") or {}).get("Items") or [{}]
-    behaviour = config.get("DefaultCacheBehavior") or {}
-    certificate = config.get("ViewerCertificate") or {}
-    return {
-        "caller_reference": config.get("CallerReference"),
-        "comment": config.get("Comment"),
-        "enabled": config.get("Enabled"),
-        "price_class": config.get("PriceClass"),
-        "http_version": config.get("HttpVersion"),
-        "aliases": sorted((config.get("Aliases") or {}).get("Items") or []),
-        "acm_certificate_arn": None if certificate.get("CloudFrontDefaultCertificate") else certificate.get("ACMCertificateArn"),
-        "origins": [{"id": o.get("Id"), "domain_name": o.get("DomainName")} for o in origins],
-        "viewer_protocol_policy": behaviour.get("ViewerProtocolPolicy"),
-        "allowed_methods": sorted((behaviour.get("AllowedMethods") or {}).get("Items") or []),
-        "cache_policy_id": behaviour.get("CachePolicyId"),
-        "response_headers_policy_id": behaviour.get("ResponseHeadersPolicyId") or None,
-        "compress": behaviour.get("Compress"),
-        "tags": dict(tags or {}),
-    }
-
-
-def distribution_result(distribution, config, etag, tags):
-    distribution = distribution or {}
-    behaviour = config.get("DefaultCacheBehavior") or {}
-    return {
-        "id": distribution.get("Id"),
-        "arn": distribution.get("ARN"),
-        "domain_name": distribution.get("DomainName"),
-        "status": distribution.get("Status"),
-        "etag": etag,
-        "caller_reference": config.get("CallerReference"),
-        "enabled": config.get("Enabled"),
-        "aliases": sorted((config.get("Aliases") or {}).get("Items") or []),
-        "price_class": config.get("PriceClass"),
-        "cache_policy_id": behaviour.get("CachePolicyId"),
-        "response_headers_policy_id": behaviour.get("ResponseHeadersPolicyId") or None,
-        "tags": dict(tags or {}),
-    }
+# The desired config and response headers policy (shared with collector_info, which compares them).
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import build_config
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import distribution_result
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import managed_view
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import manages_policy
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import policy_name
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import policy_patch
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import policy_view
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import same_policy
+from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import validate_cors_origins
 
 
 # ---------------------------------------------------------------------------------------------
@@ -590,13 +438,35 @@ def fail_on(module, exc, action, label):
 # ---------------------------------------------------------------------------------------------
 
 
-def read_existing(client, module, label):
-    """Find the distribution by caller reference: (distribution, etag, tags) or (None, None, {})."""
+class AlreadyExists(Exception):
+    """CloudFront refused to create a second distribution with the caller reference."""
+
+
+def read_existing(client, module, label, scan_all):
+    """Find the distribution: (distribution, etag, tags) or (None, None, {}).
+
+    By distribution_id when given (its caller reference must be caller_reference), else among the ListDistributions
+    summaries whose origin is origin_bucket or whose comment is comment; with ``scan_all``, before concluding that there
+    is none, every distribution's config is read.
+    """
+    params = module.params
+    distribution = etag = None
     try:
-        distribution_id = find_distribution_id(client, caller_reference=module.params["caller_reference"])
-        if not distribution_id:
-            return None, None, {}
-        distribution, etag = get_distribution(client, distribution_id)
+        if params["distribution_id"]:
+            distribution, etag = get_distribution(client, params["distribution_id"])
+            found = distribution["DistributionConfig"].get("CallerReference") if distribution else None
+            if distribution is not None and found != params["caller_reference"]:
+                module.fail_json(
+                    msg=(
+                        f"distribution {params['distribution_id']} has caller reference {found}, not {params['caller_reference']}: "
+                        "give the id of the distribution with that caller reference, or leave distribution_id out to find it"
+                    ),
+                    distribution_id=params["distribution_id"],
+                )
+        if distribution is None:
+            distribution, etag = find_distribution(
+                client, params["caller_reference"], origin_bucket=params["origin_bucket"], comment=params["comment"] or None, scan_all=scan_all
+            )
         if distribution is None:
             return None, None, {}
         tags = get_tags(client, distribution["ARN"])
@@ -629,7 +499,9 @@ def handle_create(client, module, label):
         return True, distribution_result(None, config, None, tags), diff
     try:
         response = create_distribution_with_tags(client, config, tags)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+    except is_boto3_error_code("DistributionAlreadyExists") as e:
+        raise AlreadyExists() from e
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
         fail_on(module, e, "create", label)
     distribution = response["Distribution"]
     return True, distribution_result(distribution, distribution["DistributionConfig"], response.get("ETag"), tags), diff
@@ -682,107 +554,6 @@ def handle_wait(client, module, distribution_id, action):
         )
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         fail_on(module, e, "wait for", f"distribution {distribution_id}")
-
-
-def manages_policy(params):
-    """Whether the module keeps a response headers policy of its own (Cache-Control and/or CORS)."""
-    return bool(params["viewer_cache_control"] or params["cors_allowed_origins"])
-
-
-def policy_name(params):
-    if params["response_headers_policy_name"]:
-        return params["response_headers_policy_name"]
-    return re.sub(r"[^A-Za-z0-9_-]", "-", params["caller_reference"])[:107] + "-viewer-cache-control"
-
-
-def validate_cors_origins(origins):
-    """Return (origins as browsers send them, sorted and deduplicated, None) or (None, a message naming the fix)."""
-    origins = [str(origin).strip() for origin in origins or []]
-    if "*" in origins:
-        if set(origins) != {"*"}:
-            return None, (
-                "cors_allowed_origins: '*' allows every origin (without credentials) and cannot be combined with other origins; "
-                "give either ['*'] or a list of origins such as ['https://www.example.com']"
-            )
-        return ["*"], None
-    normalized = set()
-    for origin in origins:
-        match = ORIGIN_PATTERN.match(origin.lower())
-        port = match.group("port") if match else None
-        # CloudFront takes * only as the leftmost label of a domain (*.example.org), not of a top-level domain.
-        wildcard_tld = match is not None and match.group("host").startswith("*.") and "." not in match.group("host")[2:]
-        if not match or wildcard_tld or (port is not None and not 0 < int(port) < 65536):
-            return None, (
-                f"cors_allowed_origins: {origin!r} is not a web origin; give scheme://host[:port] with scheme http or https, without "
-                "a path or a trailing slash, as browsers send it in the Origin header (for example https://www.example.com, or "
-                "https://*.example.com for its subdomains), or ['*'] alone for any origin"
-            )
-        if port is not None and port == DEFAULT_PORTS[match.group("scheme")]:
-            port = None
-        normalized.add(f"{match.group('scheme')}://{match.group('host')}" + (f":{port}" if port else ""))
-    return sorted(normalized), None
-
-
-def desired_cors(origins):
-    """The CorsConfig for these (validated) origins, or None for no CORS."""
-    if not origins:
-        return None
-    return {
-        "AccessControlAllowOrigins": {"Quantity": len(origins), "Items": list(origins)},
-        "AccessControlAllowHeaders": {"Quantity": len(CORS_HEADERS), "Items": list(CORS_HEADERS)},
-        "AccessControlAllowMethods": {"Quantity": len(CORS_METHODS), "Items": list(CORS_METHODS)},
-        "AccessControlAllowCredentials": origins != ["*"],
-        "AccessControlMaxAgeSec": CORS_MAX_AGE_SEC,
-        "OriginOverride": True,
-    }
-
-
-def policy_patch(params):
-    """The parts of the policy config the module manages (REMOVE: what must not be there)."""
-    cache_control, cors = params["viewer_cache_control"], desired_cors(params["cors_allowed_origins"])
-    patch = {"Comment": POLICY_COMMENTS[(bool(cache_control), bool(cors))], "CustomHeadersConfig": REMOVE, "CorsConfig": REMOVE}
-    if cache_control:
-        header = {"Header": "Cache-Control", "Value": cache_control, "Override": True}
-        patch["CustomHeadersConfig"] = {"Quantity": 1, "Items": [header]}
-    if cors:
-        patch["CorsConfig"] = cors
-    return patch
-
-
-def _items(block):
-    return list((block or {}).get("Items") or [])
-
-
-def cors_view(cors):
-    """A CorsConfig in the module's terms (lists sorted: CloudFront matches them as sets), or None."""
-    if not cors:
-        return None
-    return {
-        "allowed_origins": sorted(_items(cors.get("AccessControlAllowOrigins"))),
-        "allow_credentials": bool(cors.get("AccessControlAllowCredentials")),
-        "allowed_methods": sorted(method.upper() for method in _items(cors.get("AccessControlAllowMethods"))),
-        "allowed_headers": sorted(_items(cors.get("AccessControlAllowHeaders")), key=str.lower),
-        "max_age_sec": cors.get("AccessControlMaxAgeSec"),
-        "origin_override": bool(cors.get("OriginOverride")),
-    }
-
-
-def policy_view(policy_id, name, config):
-    items = _items((config or {}).get("CustomHeadersConfig"))
-    value = next((h.get("Value") for h in items if h.get("Header", "").lower() == "cache-control"), None)
-    return {"id": policy_id, "name": name, "cache_control": value, "cors": cors_view((config or {}).get("CorsConfig"))}
-
-
-def same_policy(config, other):
-    """Whether two policy configs agree on everything the module manages (in CloudFront's terms, not list order or case)."""
-
-    def key(value):
-        view = policy_view(None, None, value)
-        if view["cors"]:
-            view["cors"]["allowed_headers"] = sorted(header.lower() for header in view["cors"]["allowed_headers"])
-        return (value or {}).get("Comment"), view
-
-    return key(config) == key(other)
 
 
 def handle_response_headers_policy(client, module):
@@ -847,7 +618,9 @@ def remove_response_headers_policy(client, module):
 def ensure_present(client, module):
     params = module.params
     label = f"the distribution with caller reference {params['caller_reference']}"
-    distribution, etag, tags = read_existing(client, module, label)
+    # Check mode reads every distribution before saying one would be created; a real run lets CloudFront say so
+    # (it refuses a second distribution with a caller reference), which costs no read when there is none.
+    distribution, etag, tags = read_existing(client, module, label, scan_all=module.check_mode)
     if distribution is not None:
         check_ownership(module, distribution, tags)
     policy = None
@@ -856,8 +629,15 @@ def ensure_present(client, module):
         params["response_headers_policy_id"] = policy_id
         policy = (policy_changed, policy_before, policy_after)
     if distribution is None:
-        changed, result, diff = handle_create(client, module, label)
-    else:
+        try:
+            changed, result, diff = handle_create(client, module, label)
+        except AlreadyExists:
+            # Its origin and comment were changed by hand: every distribution is read to find it.
+            distribution, etag, tags = read_existing(client, module, label, scan_all=True)
+            if distribution is None:
+                module.fail_json(msg=error_message("DistributionAlreadyExists", params, "create", label))
+            check_ownership(module, distribution, tags)
+    if distribution is not None:
         label = f"distribution {distribution['Id']}"
         changed, result, diff = handle_update(client, module, label, distribution, etag, tags)
     if policy:
@@ -875,7 +655,7 @@ def ensure_present(client, module):
 def ensure_absent(client, module):
     params = module.params
     label = f"the distribution with caller reference {params['caller_reference']}"
-    distribution, etag, tags = read_existing(client, module, label)
+    distribution, etag, tags = read_existing(client, module, label, scan_all=True)
     if distribution is None:
         policy_changed = manages_policy(params) and remove_response_headers_policy(client, module)
         return policy_changed, {}, {"before": {}, "after": {}}
@@ -913,6 +693,7 @@ def main():
     argument_spec = dict(
         state=dict(type="str", choices=["present", "absent"], default="present"),
         caller_reference=dict(type="str", required=True),
+        distribution_id=dict(type="str"),
         origin_bucket=dict(type="str"),
         origin_bucket_region=dict(type="str"),
         comment=dict(type="str", default=""),

@@ -131,14 +131,14 @@ def test_delete_retries_on_stale_etag(client):
     stubber.assert_no_pending_responses()
 
 
-def summary(dist_id, aliases=()):
+def summary(dist_id, aliases=(), origin="x.s3.eu-west-1.amazonaws.com", comment=""):
     return {
         "Id": dist_id, "ARN": f"arn:aws:cloudfront::123456789012:distribution/{dist_id}", "Status": "Deployed",
         "LastModifiedTime": "2024-01-01T00:00:00Z", "DomainName": "d.cloudfront.net",
         "Aliases": {"Quantity": len(aliases), "Items": list(aliases)},
-        "Origins": {"Quantity": 1, "Items": [{"Id": "x", "DomainName": "x.s3.eu-west-1.amazonaws.com"}]},
+        "Origins": {"Quantity": 1, "Items": [{"Id": "x", "DomainName": origin}]},
         "DefaultCacheBehavior": {"TargetOriginId": "x", "ViewerProtocolPolicy": "allow-all"},
-        "CacheBehaviors": {"Quantity": 0}, "CustomErrorResponses": {"Quantity": 0}, "Comment": "", "PriceClass": "PriceClass_100",
+        "CacheBehaviors": {"Quantity": 0}, "CustomErrorResponses": {"Quantity": 0}, "Comment": comment, "PriceClass": "PriceClass_100",
         "Enabled": True, "ViewerCertificate": {}, "Restrictions": {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}},
         "WebACLId": "", "HttpVersion": "http2", "IsIPV6Enabled": True, "Staging": False,
     }
@@ -155,6 +155,74 @@ def test_find_by_caller_reference_reads_each_config(client):
     stubber.add_response("get_distribution_config", {"DistributionConfig": make_config(CallerReference="ref-1"), "ETag": "E1"}, {"Id": "ETWO"})
     with stubber:
         assert cloudfront.find_distribution_id(client, caller_reference="ref-1") == "ETWO"
+
+
+def dist_response(dist_id, reference, etag="E7"):
+    return {"Distribution": dict(distribution(make_config(CallerReference=reference)), Id=dist_id), "ETag": etag}
+
+
+def test_find_distribution_reads_only_the_candidate(client):
+    """Among many distributions, only the one whose origin is the pixel bucket is read: one GetDistribution."""
+    others = [summary(f"EOTHER{index}", origin=f"site-{index}.s3.eu-west-1.amazonaws.com") for index in range(150)]
+    stubber = Stubber(client)
+    stubber.add_response("list_distributions", distribution_list(*others[:70], summary("EMINE", origin="pixel.s3.eu-west-1.amazonaws.com"), *others[70:]))
+    stubber.add_response("get_distribution", dist_response("EMINE", "ref-1"), {"Id": "EMINE"})
+    with stubber:
+        distribution_found, etag = cloudfront.find_distribution(client, "ref-1", origin_bucket="pixel", comment="collector")
+    stubber.assert_no_pending_responses()
+    assert distribution_found["Id"] == "EMINE" and etag == "E7"
+
+
+def test_find_distribution_by_comment_when_the_origin_changed(client):
+    stubber = Stubber(client)
+    stubber.add_response("list_distributions", distribution_list(
+        summary("EONE", origin="pixel.s3.eu-west-1.amazonaws.com"),  # another distribution serving the same bucket
+        summary("ETWO", origin="elsewhere.s3.eu-west-1.amazonaws.com", comment="collector"),
+        summary("ETHREE")))
+    stubber.add_response("get_distribution", dist_response("EONE", "someone-else"), {"Id": "EONE"})
+    stubber.add_response("get_distribution", dist_response("ETWO", "ref-1"), {"Id": "ETWO"})
+    with stubber:
+        assert cloudfront.find_distribution(client, "ref-1", origin_bucket="pixel", comment="collector")[0]["Id"] == "ETWO"
+    stubber.assert_no_pending_responses()
+
+
+def test_find_distribution_without_candidate_reads_nothing_more_unless_asked(client):
+    listing = distribution_list(summary("EONE"), summary("ETWO"))
+    stubber = Stubber(client)
+    stubber.add_response("list_distributions", listing)
+    with stubber:
+        assert cloudfront.find_distribution(client, "ref-1", origin_bucket="pixel", comment="collector") == (None, None)
+    stubber.assert_no_pending_responses()
+
+    stubber = Stubber(client)
+    stubber.add_response("list_distributions", listing)
+    stubber.add_response("get_distribution_config", {"DistributionConfig": make_config(CallerReference="other"), "ETag": "E1"}, {"Id": "EONE"})
+    stubber.add_response("get_distribution_config", {"DistributionConfig": make_config(CallerReference="ref-1"), "ETag": "E1"}, {"Id": "ETWO"})
+    stubber.add_response("get_distribution", dist_response("ETWO", "ref-1"), {"Id": "ETWO"})
+    with stubber:
+        assert cloudfront.find_distribution(client, "ref-1", origin_bucket="pixel", scan_all=True)[0]["Id"] == "ETWO"
+    stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("domain, bucket", [
+    ("pixel.s3.eu-west-1.amazonaws.com", "pixel"),
+    ("pixel.s3.amazonaws.com", "pixel"),
+    ("pixel.s3-eu-west-1.amazonaws.com", "pixel"),
+    ("my.pixel.bucket.s3.eu-west-1.amazonaws.com", "my.pixel.bucket"),
+    ("www.example.com", None),
+    ("pixel.s3x.example.com", None),
+    ("", None),
+])
+def test_origin_bucket_of(domain, bucket):
+    assert cloudfront.origin_bucket_of(domain) == bucket
+
+
+def test_ownership_problem_names_what_is_missing_or_different():
+    wanted = {"managed-by": "clickstream.collectors", "clickstream-environment": "prod"}
+    assert cloudfront.ownership_problem({**wanted, "extra": "x"}, wanted) == {}
+    assert cloudfront.ownership_problem({"managed-by": "clickstream.collectors", "clickstream-environment": "dev"}, wanted) == {
+        "clickstream-environment": "prod"}
+    assert cloudfront.ownership_problem(None, wanted) == wanted
 
 
 def test_find_by_alias(client):

@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from ansible_collections.clickstream.collectors.plugins.module_utils import distribution_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
 from ansible_collections.clickstream.collectors.plugins.modules import collector_distribution
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
@@ -22,6 +23,7 @@ DIST_ID = "E2QWRUHAPOMQZL"
 PARAMS = {
     "state": "present",
     "caller_reference": "clickstream-test-pixel",
+    "distribution_id": None,
     "origin_bucket": "pixel",
     "origin_bucket_region": "eu-west-1",
     "comment": "collector",
@@ -176,7 +178,7 @@ def test_delete_not_disabled_gives_the_fix(monkeypatch):
     stubber.add_client_error("delete_distribution", "DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.", 409)
     module = make_module(state="absent")
     module.params["ownership_tags"] = {}
-    monkeypatch.setattr(collector_distribution, "read_existing", lambda *args: (distribution(config), "E1", {}))
+    monkeypatch.setattr(collector_distribution, "read_existing", lambda *args, **kwargs: (distribution(config), "E1", {}))
     with stubber:
         with pytest.raises(Failed) as failed:
             collector_distribution.ensure_absent(cloudfront, module)
@@ -190,7 +192,6 @@ def test_delete_not_disabled_gives_the_fix(monkeypatch):
         ("InvalidViewerCertificate", ["us-east-1"]),
         ("NoSuchCachePolicy", ["cache policy nope"]),
         ("NoSuchResponseHeadersPolicy", ["response headers policy rhp"]),
-        ("DistributionAlreadyExists", ["caller reference clickstream-test-pixel"]),
         ("AccessDenied", ["cloudfront:CreateDistribution"]),
     ],
 )
@@ -206,6 +207,84 @@ def test_create_errors_name_cause_and_fix(code, words):
     for word in words:
         assert word in str(failed.value)
     assert "AWS says no" in str(failed.value)
+
+
+TAGS = {"Tags": {"Items": [{"Key": "managed-by", "Value": "clickstream.collectors"}]}}
+
+
+def summary(dist_id, origin):
+    return {"Id": dist_id, "ARN": f"arn:aws:cloudfront::123456789012:distribution/{dist_id}", "Status": "Deployed",
+            "LastModifiedTime": "2024-01-01T00:00:00Z", "DomainName": f"{dist_id.lower()}.cloudfront.net", "Aliases": {"Quantity": 0},
+            "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": origin}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all"}, "CacheBehaviors": {"Quantity": 0},
+            "CustomErrorResponses": {"Quantity": 0}, "Comment": "", "PriceClass": "PriceClass_100", "Enabled": True,
+            "ViewerCertificate": {}, "Restrictions": {"GeoRestriction": {"RestrictionType": "none", "Quantity": 0}}, "WebACLId": "",
+            "HttpVersion": "http2", "IsIPV6Enabled": True, "Staging": False}
+
+
+def listing(*summaries):
+    return {"DistributionList": {"Marker": "", "MaxItems": 100, "IsTruncated": False, "Quantity": len(summaries), "Items": list(summaries)}}
+
+
+def test_create_refused_for_the_caller_reference_finds_the_distribution_moved_by_hand():
+    """Its origin was changed by hand (no candidate): CloudFront refuses a second one with the caller reference, and only
+    then is every distribution read; the one found is updated back (its origin restored), not duplicated."""
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    moved = aws_config()
+    moved["Origins"]["Items"][0]["DomainName"] = "elsewhere.s3.eu-west-1.amazonaws.com"
+    moved["Comment"] = "edited by hand"
+    summaries = listing(summary("EOTHER", "site.s3.eu-west-1.amazonaws.com"), dict(summary(DIST_ID, "elsewhere.s3.eu-west-1.amazonaws.com")))
+    stubber.add_response("list_distributions", summaries)
+    stubber.add_client_error("create_distribution_with_tags", "DistributionAlreadyExists", "exists", 409)
+    stubber.add_response("list_distributions", summaries)
+    stubber.add_response("get_distribution_config", {"DistributionConfig": dict(aws_config(), CallerReference="other"), "ETag": "E9"},
+                         {"Id": "EOTHER"})
+    stubber.add_response("get_distribution_config", {"DistributionConfig": moved, "ETag": "E1"}, {"Id": DIST_ID})
+    stubber.add_response("get_distribution", {"Distribution": distribution(moved), "ETag": "E1"}, {"Id": DIST_ID})
+    stubber.add_response("list_tags_for_resource", TAGS)
+    expected = collector_distribution.build_config(moved, PARAMS)
+    assert expected["Origins"]["Items"][0]["DomainName"] == "pixel.s3.eu-west-1.amazonaws.com"
+    stubber.add_response("update_distribution", {"Distribution": distribution(expected, "InProgress"), "ETag": "E2"},
+                         {"Id": DIST_ID, "IfMatch": "E1", "DistributionConfig": expected})
+    with stubber:
+        changed, result, dummy, dummy = collector_distribution.ensure_present(cloudfront, make_module())
+    stubber.assert_no_pending_responses()
+    assert changed is True and result["id"] == DIST_ID and result["etag"] == "E2"
+
+
+def test_create_refused_and_nothing_found_names_the_caller_reference():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    stubber.add_response("list_distributions", listing())
+    stubber.add_client_error("create_distribution_with_tags", "DistributionAlreadyExists", "exists", 409)
+    stubber.add_response("list_distributions", listing())
+    with stubber:
+        with pytest.raises(Failed) as failed:
+            collector_distribution.ensure_present(cloudfront, make_module())
+    assert "caller reference clickstream-test-pixel is already used by another distribution" in str(failed.value)
+
+
+def test_known_id_with_another_caller_reference_is_refused():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    stubber.add_response("get_distribution", {"Distribution": distribution(dict(aws_config(), CallerReference="not-mine")), "ETag": "E1"},
+                         {"Id": DIST_ID})
+    with stubber:
+        with pytest.raises(Failed) as failed:
+            collector_distribution.ensure_present(cloudfront, make_module(distribution_id=DIST_ID))
+    assert f"distribution {DIST_ID} has caller reference not-mine, not clickstream-test-pixel" in str(failed.value)
+
+
+def test_known_id_reads_the_distribution_once_and_writes_nothing_when_in_sync():
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    stubber.add_response("get_distribution", {"Distribution": distribution(aws_config()), "ETag": "E1"}, {"Id": DIST_ID})
+    stubber.add_response("list_tags_for_resource", TAGS)
+    with stubber:
+        changed, result, dummy, dummy = collector_distribution.ensure_present(cloudfront, make_module(distribution_id=DIST_ID))
+    stubber.assert_no_pending_responses()
+    assert changed is False and result["id"] == DIST_ID
 
 
 def test_ownership_tags_missing_is_refused():
@@ -416,7 +495,7 @@ def test_cors_added_to_a_cache_control_policy_and_removed_again():
             changed, dummy, dummy, after = collector_distribution.handle_response_headers_policy(
                 cloudfront, make_module(viewer_cache_control="no-store", cors_allowed_origins=origins))
         assert changed is True
-        assert after["cors"] == (collector_distribution.cors_view(wanted.get("CorsConfig")))
+        assert after["cors"] == (distribution_config.cors_view(wanted.get("CorsConfig")))
     stubber.assert_no_pending_responses()
 
 
