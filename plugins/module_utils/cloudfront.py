@@ -24,10 +24,13 @@ except ImportError:
     pass  # Handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
 
 CLOUDFRONT_REGION = "us-east-1"
 # Managed cache policy "CachingOptimized": query strings are logged but neither forwarded nor in the cache key.
@@ -66,11 +69,19 @@ AWS_METHOD_ORDER = ("HEAD", "DELETE", "POST", "GET", "OPTIONS", "PUT", "PATCH")
 REMOVE = object()
 
 
-class DeployTimeout(Exception):
-    """The distribution was still InProgress when the wait ran out."""
+class DeployTimeout(CollectorError):
+    """The distribution was still InProgress when the wait ran out (after ``done``, what the module did): the module
+    fails, reporting its change."""
 
-    def __init__(self, distribution_id, timeout, status):
-        super().__init__(f"distribution {distribution_id} was still {status} after {timeout} seconds")
+    def __init__(self, distribution_id, timeout, status, done="the distribution was written"):
+        super().__init__(
+            message=(
+                f"{done}, but distribution {distribution_id} was still {status} after {timeout} seconds; it keeps deploying on "
+                "its own: rerun later (or raise wait_timeout)"
+            ),
+            changed=True,
+            distribution_id=distribution_id,
+        )
         self.distribution_id = distribution_id
         self.timeout = timeout
         self.status = status
@@ -109,16 +120,10 @@ def if_match_write(read, write, apply_change, same, current=None, max_attempts=M
 # ---------------------------------------------------------------------------------------------
 
 
-@AWSRetry.jittered_backoff()
-def _list_distributions(client):
-    raw = getattr(client, "client", client)
-    paginator = raw.get_paginator("list_distributions")
-    return paginator.paginate().build_full_result()
-
-
 def list_distributions(client):
-    """Return every distribution summary of the account (ListDistributions, all pages)."""
-    return _list_distributions(client).get("DistributionList", {}).get("Items") or []
+    """Every distribution summary of the account: ListDistributions, all pages (amazon.aws's paginated_query_with_retries)."""
+    result = paginated_query_with_retries(client, "list_distributions", retry_decorator=AWSRetry.jittered_backoff())
+    return result.get("DistributionList", {}).get("Items") or []
 
 
 def get_distribution(client, distribution_id):
@@ -147,6 +152,8 @@ def find_distribution_id(client, distribution_id=None, alias=None, caller_refere
         return distribution_id
     summaries = list_distributions(client)
     if alias:
+        # Not amazon.aws's CloudFrontFactsServiceManager.get_distribution_id_from_domain_name: it also lists streaming
+        # distributions (an API retired in 2020, which local endpoints lack) and fails the module itself.
         wanted = alias.lower().rstrip(".")
         for summary in summaries:
             items = (summary.get("Aliases") or {}).get("Items") or []
@@ -154,15 +161,16 @@ def find_distribution_id(client, distribution_id=None, alias=None, caller_refere
                 return summary["Id"]
         return None
     if caller_reference:
-        for summary in summaries:
-            try:
-                config, dummy = get_distribution_config(client, summary["Id"])
-            except is_boto3_error_code("NoSuchDistribution"):
-                continue  # deleted between the list and the read
-            if config.get("CallerReference") == caller_reference:
-                return summary["Id"]
-        return None
+        return next((summary["Id"] for summary in summaries if _caller_reference(client, summary["Id"]) == caller_reference), None)
     raise ValueError("one of distribution_id, alias or caller_reference is required")
+
+
+def _caller_reference(client, distribution_id):
+    """A distribution's caller reference (GetDistributionConfig), or None when it was deleted since the list."""
+    try:
+        return get_distribution_config(client, distribution_id)[0].get("CallerReference")
+    except is_boto3_error_code("NoSuchDistribution"):
+        return None
 
 
 def origin_bucket_of(domain_name):
@@ -205,13 +213,7 @@ def find_distribution(client, caller_reference, origin_bucket=None, comment=None
             return distribution, etag
     if scan_all:
         for summary in summaries:
-            if summary["Id"] in candidates:
-                continue
-            try:
-                config, dummy = get_distribution_config(client, summary["Id"])
-            except is_boto3_error_code("NoSuchDistribution"):
-                continue  # deleted between the list and the read
-            if config.get("CallerReference") == caller_reference:
+            if summary["Id"] not in candidates and _caller_reference(client, summary["Id"]) == caller_reference:
                 return get_distribution(client, summary["Id"])
     return None, None
 
@@ -268,11 +270,13 @@ def create_distribution_with_tags(client, config, tags):
     )
 
 
-def wait_deployed(client, distribution_id, timeout, sleep=time.sleep, clock=time.monotonic):
+def wait_deployed(client, distribution_id, timeout, done="the distribution was written", sleep=time.sleep, clock=time.monotonic):
     """Poll GetDistribution until Status is Deployed; return the distribution, or raise DeployTimeout.
 
-    The delay starts at 1 second and doubles up to 30 (a deployment takes minutes on AWS; local
-    endpoints answer in a few reads).
+    The delay starts at 1 second and doubles up to 30 (a deployment takes minutes on AWS; local endpoints answer in
+    a few reads). Not boto3's distribution_deployed waiter: its fixed delay (60 seconds by default) either keeps a
+    local endpoint waiting a minute per deployment or polls AWS's rate-limited control plane every few seconds for
+    minutes.
     """
     deadline = clock() + timeout
     delay = 1
@@ -284,7 +288,7 @@ def wait_deployed(client, distribution_id, timeout, sleep=time.sleep, clock=time
             return distribution
         remaining = deadline - clock()
         if remaining <= 0:
-            raise DeployTimeout(distribution_id, timeout, distribution.get("Status"))
+            raise DeployTimeout(distribution_id, timeout, distribution.get("Status"), done)
         sleep(min(delay, remaining))
         delay = min(delay * 2, 30)
 

@@ -194,7 +194,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.s3 import validate_buck
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import LOG_BUCKET_DOMAIN_SUFFIX
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import STANDARD_LOGGING_UNSUPPORTED_REGIONS
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import DeployTimeout
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution_id
@@ -203,7 +202,6 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_distribution_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import wait_deployed
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
-from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import LOG_DELIVERY_CANONICAL_IDS
@@ -380,17 +378,8 @@ def handle_logging(client, module, distribution, etag, wanted):
 
 @ErrorHandler.common_error_handler("read distribution {distribution[Id]} while waiting for its deployment")
 def handle_wait(client, module, distribution):
-    """Wait until the distribution is Deployed; returns it as last read."""
-    try:
-        return wait_deployed(client, distribution["Id"], module.params["wait_timeout"]) or distribution
-    except DeployTimeout as e:
-        raise CollectorError(
-            message=(
-                f"logging was set, but distribution {e.distribution_id} was still {e.status} after {e.timeout} seconds: "
-                "it keeps deploying on its own; rerun later or raise wait_timeout"
-            ),
-            changed=True,
-        ) from e
+    """Wait until the distribution is Deployed; returns it as last read (DeployTimeout: still deploying)."""
+    return wait_deployed(client, distribution["Id"], module.params["wait_timeout"], done="logging was set") or distribution
 
 
 def run(module):

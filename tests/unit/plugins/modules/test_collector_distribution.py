@@ -111,9 +111,10 @@ def test_rerun_on_aws_representation_makes_no_call(check_mode):
     stubber = Stubber(cloudfront)  # no stubbed answer: any AWS call would fail the test
     module = make_module(check_mode=check_mode)
     with stubber:
-        changed, result, diff = collector_distribution.handle_update(
+        changed, result = collector_distribution.handle_update(
             cloudfront, module, "d", aws_responses.distribution(aws_config()), "E1", {"managed-by": "clickstream.collectors"})
     stubber.assert_no_pending_responses()
+    diff, result = result["diff"], result["distribution"]
     assert changed is False
     assert diff["before"] == diff["after"]
     assert diff["after"]["allowed_methods"] == ["GET", "HEAD"]
@@ -162,10 +163,10 @@ def test_update_retries_precondition_failed_and_keeps_logging():
     stubber.add_response("update_distribution", {"Distribution": distribution(expected, "InProgress"), "ETag": "E3"},
                          {"Id": DIST_ID, "IfMatch": "E2", "DistributionConfig": expected})
     with stubber:
-        changed, result, dummy = collector_distribution.handle_update(cloudfront, module, "d", distribution(current), "E1", {})
+        changed, result = collector_distribution.handle_update(cloudfront, module, "d", distribution(current), "E1", {})
     stubber.assert_no_pending_responses()
     assert changed is True
-    assert result["etag"] == "E3"
+    assert result["distribution"]["etag"] == "E3"
 
 
 def test_delete_not_disabled_gives_the_fix(monkeypatch):
@@ -243,14 +244,13 @@ def test_create_refused_for_the_caller_reference_finds_the_distribution_moved_by
     stubber.add_response("get_distribution_config", {"DistributionConfig": moved, "ETag": "E1"}, {"Id": DIST_ID})
     stubber.add_response("get_distribution", {"Distribution": distribution(moved), "ETag": "E1"}, {"Id": DIST_ID})
     stubber.add_response("list_tags_for_resource", TAGS)
-    expected = collector_distribution.build_config(moved, PARAMS)
-    assert expected["Origins"]["Items"][0]["DomainName"] == "pixel.s3.eu-west-1.amazonaws.com"
+    expected = aws_config()  # the managed fields back as they were (origin and comment), the rest as AWS returns it
     stubber.add_response("update_distribution", {"Distribution": distribution(expected, "InProgress"), "ETag": "E2"},
                          {"Id": DIST_ID, "IfMatch": "E1", "DistributionConfig": expected})
     with stubber:
-        changed, result, dummy, dummy = collector_distribution.ensure_present(cloudfront, make_module())
+        changed, result = collector_distribution.ensure_present(cloudfront, make_module())
     stubber.assert_no_pending_responses()
-    assert changed is True and result["id"] == DIST_ID and result["etag"] == "E2"
+    assert changed is True and result["distribution"]["id"] == DIST_ID and result["distribution"]["etag"] == "E2"
 
 
 def test_create_refused_and_nothing_found_names_the_caller_reference():
@@ -282,9 +282,9 @@ def test_known_id_reads_the_distribution_once_and_writes_nothing_when_in_sync():
     stubber.add_response("get_distribution", {"Distribution": distribution(aws_config()), "ETag": "E1"}, {"Id": DIST_ID})
     stubber.add_response("list_tags_for_resource", TAGS)
     with stubber:
-        changed, result, dummy, dummy = collector_distribution.ensure_present(cloudfront, make_module(distribution_id=DIST_ID))
+        changed, result = collector_distribution.ensure_present(cloudfront, make_module(distribution_id=DIST_ID))
     stubber.assert_no_pending_responses()
-    assert changed is False and result["id"] == DIST_ID
+    assert changed is False and result["distribution"]["id"] == DIST_ID
 
 
 def test_ownership_tags_missing_is_refused():
@@ -338,7 +338,8 @@ def test_response_headers_policy_unchanged_makes_no_write():
     stubber.add_response("list_response_headers_policies", policy_list(rhp("other", {"Name": "other"}), rhp("P1", config)), {"Type": "custom"})
     stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert (changed, policy_id) == (False, "P1")
     assert before == after == {"id": "P1", "name": name, "cache_control": "no-cache, no-store, must-revalidate", "cors": None}
@@ -356,7 +357,8 @@ def test_response_headers_policy_value_change_updates_with_if_match():
     stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", new), "ETag": "E2"},
                          {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": new})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert changed is True and before["cache_control"] == "max-age=60" and after["cache_control"] == "no-store"
 
@@ -371,7 +373,7 @@ def test_response_headers_policy_in_use_is_kept_with_warning():
         stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
     stubber.add_client_error("delete_response_headers_policy", "ResponseHeadersPolicyInUse", "in use", 409)
     with stubber:
-        assert collector_distribution.remove_response_headers_policy(cloudfront, module) is False
+        assert collector_distribution.remove_response_headers_policy(cloudfront, module, NAME) is False
     assert "still attached" in module.warn.call_args[0][0]
 
 
@@ -420,7 +422,8 @@ def test_cors_policy_created_with_credentials_for_explicit_origins():
     stubber.add_response("create_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", expected), "ETag": "E1"},
                          {"ResponseHeadersPolicyConfig": expected})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert (changed, policy_id, before) == (True, "P1", {})
     assert after["cors"] == {"allowed_origins": ["https://www.example.com"], "allow_credentials": True,
@@ -434,7 +437,8 @@ def test_cors_only_policy_without_cache_control_in_check_mode():
     module = make_module(check_mode=True, cors_allowed_origins=["*"])
     stubber.add_response("list_response_headers_policies", policy_list(), {"Type": "custom"})
     with stubber:
-        changed, policy_id, dummy, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, after = policy["id"], policy["after"]
     stubber.assert_no_pending_responses()  # no CreateResponseHeadersPolicy
     assert changed is True and policy_id == f"(new response headers policy {NAME})"
     assert after["cache_control"] is None
@@ -454,7 +458,8 @@ def test_cors_as_aws_returns_it_makes_no_write():
     stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", current)), {"Type": "custom"})
     stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", current), "ETag": "E1"}, {"Id": "P1"})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert (changed, policy_id) == (False, "P1")
     assert before == after
@@ -474,7 +479,8 @@ def test_cors_origins_change_is_one_policy_update(check_mode):
         stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", new), "ETag": "E2"},
                              {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": new})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert (changed, policy_id) == (True, "P1")  # same policy id: the distribution is not updated
     assert before["cors"]["allowed_origins"] == ["https://www.example.com"]
@@ -492,8 +498,9 @@ def test_cors_added_to_a_cache_control_policy_and_removed_again():
         stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", wanted), "ETag": "E2"},
                              {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": wanted})
         with stubber:
-            changed, dummy, dummy, after = collector_distribution.handle_response_headers_policy(
-                cloudfront, make_module(viewer_cache_control="no-store", cors_allowed_origins=origins))
+            changed, policy = collector_distribution.handle_response_headers_policy(
+                cloudfront, make_module(viewer_cache_control="no-store", cors_allowed_origins=origins), NAME)
+            after = policy["after"]
         assert changed is True
         assert after["cors"] == (distribution_config.cors_view(wanted.get("CorsConfig")))
     stubber.assert_no_pending_responses()
@@ -507,7 +514,7 @@ def test_policy_refused_by_cloudfront_names_the_options():
                              "The parameter Value of custom header Cache-Control contains an invalid character.", 400)
     with stubber:
         with pytest.raises(Failed) as failed:
-            collector_distribution.handle_response_headers_policy(cloudfront, make_module(viewer_cache_control="no-store\nx: y"))
+            collector_distribution.handle_response_headers_policy(cloudfront, make_module(viewer_cache_control="no-store\nx: y"), NAME)
     message = str(failed.value)
     assert "contains an invalid character" in message  # AWS's own message
     assert "viewer_cache_control (one line)" in message and "cors_allowed_origins" in message
