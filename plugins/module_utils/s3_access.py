@@ -159,17 +159,18 @@ def register_s3control_host_hook(client):
     return client
 
 
-def account_public_access_block(module, account_id=None):
-    """Return the caller account's four Block Public Access flags (s3control GetPublicAccessBlock).
-
-    amazon.aws has no account-level read. The account id comes from STS GetCallerIdentity when not given. An
-    account without a configuration (NoSuchPublicAccessBlockConfiguration) gives all False. Other errors, such as
-    AccessDenied when the caller lacks s3:GetAccountPublicAccessBlock or sts:GetCallerIdentity, are raised.
-    """
+def account_clients(module):
+    """(sts, s3control) clients, retried as s3_client() retries; s3control with the IP-endpoint host fix."""
     retry = AWSRetry.jittered_backoff()
-    if not account_id:
-        account_id = module.client("sts", retry_decorator=retry).get_caller_identity(aws_retry=True)["Account"]
-    s3control = register_s3control_host_hook(module.client("s3control", retry_decorator=retry))
+    return module.client("sts", retry_decorator=retry), register_s3control_host_hook(module.client("s3control", retry_decorator=retry))
+
+
+def account_public_access_block(s3control, account_id):
+    """Return the account's four Block Public Access flags (s3control GetPublicAccessBlock).
+
+    amazon.aws has no account-level read. An account without a configuration (NoSuchPublicAccessBlockConfiguration)
+    gives all False. Other errors, such as AccessDenied without s3:GetAccountPublicAccessBlock, are raised.
+    """
     try:
         response = s3control.get_public_access_block(aws_retry=True, AccountId=account_id)
     except is_boto3_error_code("NoSuchPublicAccessBlockConfiguration"):

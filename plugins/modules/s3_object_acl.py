@@ -179,8 +179,9 @@ def handle_account_block(module, acl):
     """Fail when account-level Block Public Access stops a public ACL. Returns the flags read, or None."""
     if acl not in s3_access.PUBLIC_CANNED_ACLS:
         return None
+    sts, s3control = s3_access.account_clients(module)
     try:
-        flags = s3_access.account_public_access_block(module)
+        flags = s3_access.account_public_access_block(s3control, sts.get_caller_identity(aws_retry=True)["Account"])
     except is_boto3_error_code(ACCESS_DENIED):
         module.warn(
             "Could not read the account-level Block Public Access (AccessDenied on sts:GetCallerIdentity or "
