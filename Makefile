@@ -18,7 +18,7 @@ BUILD_DIR := .build/ansible_collections/clickstream/collectors
 SITE_COLLECTIONS = $(shell $(BIN)/python -c 'import ansible_collections; print(list(ansible_collections.__path__)[0])')
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
 
-.PHONY: help install test lint sanity units strict-aws functional molecule browser demo benchmark clean build-copy
+.PHONY: help install test lint sanity units strict-aws functional iam molecule browser demo benchmark clean build-copy
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -34,7 +34,7 @@ $(COLLECTION_LINK):
 
 install: $(INSTALLED) $(COLLECTION_LINK) ## create .venv with the pinned tools and link the collection
 
-TEST_STAGES := lint sanity units strict-aws functional molecule browser
+TEST_STAGES := lint sanity units strict-aws functional iam molecule browser artifact ee
 
 test: install ## everything CI runs: every stage, then a summary; non-zero on any failure
 	@passed=0; failed=0; failures=""; \
@@ -51,11 +51,11 @@ test: install ## everything CI runs: every stage, then a summary; non-zero on an
 lint: install ## ansible-lint, production profile, no skips
 	ansible-lint --offline --profile production
 
-sanity: install ## ansible-test sanity (no ignore entries) on a copy of the tracked files
+sanity: install ansible-test-pip ## ansible-test sanity (no ignore entries) on a copy of the tracked files
 	@$(MAKE) --no-print-directory build-copy
 	cd $(BUILD_DIR) && ansible-test sanity --venv --python 3.12 --color no
 
-units: install ## ansible-test units
+units: install ansible-test-pip ## ansible-test units
 	@$(MAKE) --no-print-directory build-copy
 	cd $(BUILD_DIR) && ansible-test units --venv --python 3.12 --color no
 
@@ -64,6 +64,9 @@ strict-aws: install ## the strict local AWS's own tests
 
 functional: install ## modules against the strict local AWS (check mode, idempotence, errors)
 	$(PYTEST) tests/functional
+
+iam: install ## the role under IAM evaluation: files/iam-policy.json, each statement removed, the generated policies
+	$(PYTEST) tests/iam
 
 molecule: install ## every molecule scenario against the strict local AWS
 	molecule test --all
@@ -74,6 +77,14 @@ browser: install ## the real Snowplow trackers (npm, v4 and v3) in headless Chro
 
 benchmark: install ## converge, rerun and --check timings and AWS calls on the strict local AWS
 	$(BIN)/python -m tests.benchmark.collector
+
+.PHONY: artifact ee
+
+artifact: install ## the Galaxy tarball installed alone: file list, ansible-doc, the FQCN playbook; changelog release; versions
+	$(PYTEST) tests/packaging/test_artifact.py tests/packaging/test_release.py tests/packaging/test_ansible_test_pip.py
+
+ee: install ## the execution environment: ansible-builder create gives a complete build context
+	$(PYTEST) tests/packaging/test_execution_environment.py
 
 demo: install ## build a collector on the strict local AWS, print its endpoint, fetch the pixel
 	@mkdir -p .tmp
@@ -88,6 +99,12 @@ build-copy:
 	@git -C $(BUILD_DIR) init -q
 	@# the dependencies, where ansible-test looks for them: beside the collection
 	@for ns in amazon community; do ln -sfn "$(SITE_COLLECTIONS)/$$ns" .build/ansible_collections/$$ns; done
+
+.PHONY: ansible-test-pip
+
+# ansible-test downloads its pip bootstrap from a host outside the package registries; provide it instead
+ansible-test-pip: install
+	@$(BIN)/python -m tests.ansible_test_pip
 
 clean: ## remove the venv, the collection link and build copies
 	rm -rf $(VENV) .collections .build .tmp

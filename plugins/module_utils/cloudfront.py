@@ -141,12 +141,14 @@ def get_distribution_config(client, distribution_id):
     return response["DistributionConfig"], response.get("ETag")
 
 
-def find_distribution_id(client, distribution_id=None, alias=None, caller_reference=None):
+def find_distribution_id(client, distribution_id=None, alias=None, caller_reference=None, unreadable=None):
     """Return the id of the distribution with this id, alias or caller reference, or None.
 
     An id is returned as given (GetDistribution then tells whether it exists). An alias is looked up in
     the ListDistributions summaries. A caller reference is not in the summaries: each distribution's
-    config is read (GetDistributionConfig) until one matches.
+    config is read (GetDistributionConfig) until one matches. A distribution the caller may not read
+    (AccessDenied, as under a policy scoped to the collection's own tagged distributions) is skipped and
+    its id appended to ``unreadable``, when given.
     """
     if distribution_id:
         return distribution_id
@@ -161,15 +163,20 @@ def find_distribution_id(client, distribution_id=None, alias=None, caller_refere
                 return summary["Id"]
         return None
     if caller_reference:
-        return next((summary["Id"] for summary in summaries if _caller_reference(client, summary["Id"]) == caller_reference), None)
+        return next((s["Id"] for s in summaries if _caller_reference(client, s["Id"], unreadable) == caller_reference), None)
     raise ValueError("one of distribution_id, alias or caller_reference is required")
 
 
-def _caller_reference(client, distribution_id):
-    """A distribution's caller reference (GetDistributionConfig), or None when it was deleted since the list."""
+def _caller_reference(client, distribution_id, unreadable=None):
+    """A distribution's caller reference (GetDistributionConfig); None when it was deleted since the list, or when the
+    caller may not read it (its id then appended to ``unreadable``, when given)."""
     try:
         return get_distribution_config(client, distribution_id)[0].get("CallerReference")
     except is_boto3_error_code("NoSuchDistribution"):
+        return None
+    except is_boto3_error_code("AccessDenied"):  # pylint: disable=duplicate-except
+        if unreadable is not None:
+            unreadable.append(distribution_id)
         return None
 
 
@@ -196,14 +203,15 @@ def candidate_ids(summaries, origin_bucket=None, comment=None):
     return by_origin + by_comment
 
 
-def find_distribution(client, caller_reference, origin_bucket=None, comment=None, scan_all=False):
+def find_distribution(client, caller_reference, origin_bucket=None, comment=None, scan_all=False, unreadable=None):
     """Find the distribution with this caller reference; return (distribution, etag) from GetDistribution, or (None, None).
 
     ListDistributions summaries lack the caller reference, so reading every distribution would cost one read per
     distribution in the account. Instead the candidates (an origin in ``origin_bucket``, or the ``comment``) are read,
     one GetDistribution each, which also returns the config, the ETag and the status: one read when the distribution is
     the collector's. Only with ``scan_all`` (before concluding that it does not exist: check mode, teardown, or after
-    CloudFront refused a second distribution with this caller reference) is every other distribution's config read.
+    CloudFront refused a second distribution with this caller reference) is every other distribution's config read;
+    one the caller may not read is skipped, its id appended to ``unreadable`` when given.
     """
     summaries = list_distributions(client)
     candidates = candidate_ids(summaries, origin_bucket, comment)
@@ -213,7 +221,7 @@ def find_distribution(client, caller_reference, origin_bucket=None, comment=None
             return distribution, etag
     if scan_all:
         for summary in summaries:
-            if summary["Id"] not in candidates and _caller_reference(client, summary["Id"]) == caller_reference:
+            if summary["Id"] not in candidates and _caller_reference(client, summary["Id"], unreadable) == caller_reference:
                 return get_distribution(client, summary["Id"])
     return None, None
 

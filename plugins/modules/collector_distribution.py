@@ -477,11 +477,16 @@ def read_existing(client, module, label, scan_all):
                 ),
                 distribution_id=params["distribution_id"],
             )
+    unreadable = []
     if distribution is None:
-        distribution, etag = find_distribution(
-            client, params["caller_reference"], origin_bucket=params["origin_bucket"], comment=params["comment"] or None, scan_all=scan_all
-        )
+        distribution, etag = find_distribution(client, params["caller_reference"], origin_bucket=params["origin_bucket"],
+                                               comment=params["comment"] or None, scan_all=scan_all, unreadable=unreadable)
     if distribution is None:
+        if unreadable:
+            module.warn(
+                f"no readable distribution has caller reference {params['caller_reference']}; skipped {len(unreadable)} the caller "
+                f"may not read (cloudfront:GetDistributionConfig denied: {', '.join(unreadable)})"
+            )
         return None, None, {}
     return distribution, etag, get_tags(client, distribution["ARN"])
 

@@ -1,6 +1,6 @@
 """The WSGI layer in front of moto: classify, then run the request through the rules (``rules.Rules``: faults,
-the network's rate limit, S3, CloudFront, the CloudFront edge), which refuse it, answer it or forward it to moto and
-fix the answer; log it."""
+the network's rate limit, IAM, S3, CloudFront, the CloudFront edge), which refuse it, answer it or forward it to moto
+and fix the answer; log it."""
 
 import io
 import json
@@ -17,6 +17,7 @@ from .calllog import CallLog
 from .cloudfront_rules import CloudFrontRules
 from .edge import Edge, viewer_request
 from .faults import FaultRules
+from .iam import IamEnforcer
 from .network import Network
 from .operations import Req, classify
 from .rules import chain
@@ -69,8 +70,10 @@ class StrictApp:
         self.edge = Edge(call_log, self.cloudfront, self.origin_request, self._lock, settings.log_flush_interval)
         # Per-call latency and CloudFront's per-account rate limit (network.py).
         self.network = Network.from_settings(self.settings)
+        # Off until a test sets the caller's identity policy (POST /_strict/iam).
+        self.iam = IamEnforcer()
         # In the order a request meets them.
-        self.rules = [FaultRules(self.settings), self.network, S3Rules(), self.cloudfront, self.edge]
+        self.rules = [FaultRules(self.settings), self.network, self.iam, S3Rules(), self.cloudfront, self.edge]
 
     # --- configuration and control -------------------------------------------------------------
 
@@ -109,6 +112,8 @@ class StrictApp:
             return _json(200, self.edge.info())
         if name == "logs/flush" and method == "POST":
             return _json(200, self.edge.logs.flush())
+        if name == "iam":
+            return _json(*self.iam.control(method, body))
         return _json(404, {"error": f"unknown control endpoint {method} {path}"})
 
     # --- request handling ----------------------------------------------------------------------

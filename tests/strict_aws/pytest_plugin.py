@@ -55,6 +55,15 @@ class StrictAWSFixture:
         (restored by the next reset)."""
         self.server.configure(**settings)
 
+    def set_iam_policy(self, document: dict[str, Any] | None, access_key_id: str | None = None,
+                       audit: dict[str, Any] | None = None) -> None:
+        """The caller has exactly this identity-based policy (None: IAM not evaluated; the next reset too)."""
+        self.server.set_iam_policy(document, access_key_id, audit)
+
+    def iam_state(self) -> dict[str, Any]:
+        """The policies in force and the requests IAM refused since the last reset."""
+        return self.server.iam_state()
+
     def boto3_client(self, service: str, region: str = "eu-west-1", **kwargs: Any):
         """A boto3 client bound to the server."""
         return make_client(self.endpoint, service, region, **kwargs)

@@ -99,6 +99,16 @@ class StrictAWS:
         """Change runtime settings (``deploy_reads``, ``fault_rate``, ``fault_seed``...) while running."""
         self.app.configure(**settings)
 
+    def set_iam_policy(self, document: dict[str, Any] | None, access_key_id: str | None = None,
+                       audit: dict[str, Any] | None = None) -> None:
+        """Authorize the signed requests of ``access_key_id`` (None: of every caller without its own policy)
+        against this identity-based policy (None: IAM not evaluated); see ``iam.IamEnforcer.set_policy``."""
+        self.app.iam.set_policy(document, access_key_id, audit)
+
+    def iam_state(self) -> dict[str, Any]:
+        """The policies in force and the requests IAM refused since the last reset (``GET /_strict/iam``)."""
+        return self.app.iam.state()
+
 
 # Variables that would point a client at a real account instead of the local endpoint.
 _REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")

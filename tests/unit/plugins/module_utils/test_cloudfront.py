@@ -225,6 +225,18 @@ def test_ownership_problem_names_what_is_missing_or_different():
     assert cloudfront.ownership_problem(None, wanted) == wanted
 
 
+def test_find_by_caller_reference_skips_distributions_the_caller_may_not_read(client):
+    """A least-privilege caller may read only its own (tagged) distributions: another team's is skipped, not fatal."""
+    stubber = Stubber(client)
+    stubber.add_response("list_distributions", distribution_list(summary("EFOREIGN"), summary("EOURS")))
+    stubber.add_client_error("get_distribution_config", "AccessDenied", http_status_code=403, expected_params={"Id": "EFOREIGN"})
+    stubber.add_response("get_distribution_config", {"DistributionConfig": make_config(CallerReference="ref-1"), "ETag": "E1"}, {"Id": "EOURS"})
+    unreadable = []
+    with stubber:
+        assert cloudfront.find_distribution_id(client, caller_reference="ref-1", unreadable=unreadable) == "EOURS"
+    assert unreadable == ["EFOREIGN"]
+
+
 def test_find_by_alias(client):
     stubber = Stubber(client)
     stubber.add_response("list_distributions", distribution_list(summary("EONE", ["a.example.com"]), summary("ETWO", ["c.example.com"])))
