@@ -109,6 +109,13 @@ class PlainMotoFixture(StrictAWSFixture):
     def set_config(self, **settings: Any) -> None:
         """Plain moto has none of the layer's settings."""
 
+    def set_iam_policy(self, document: dict[str, Any] | None, access_key_id: str | None = None,
+                       audit: dict[str, Any] | None = None) -> None:
+        """Plain moto does not evaluate the caller's identity policy (as the strict layer does when given one)."""
+
+    def iam_state(self) -> dict[str, Any]:
+        raise AssertionError("plain moto does not evaluate IAM: no refusals to read")
+
     def edge_info(self) -> dict[str, str]:
         """Plain moto has no edge: viewer requests go to its S3/CloudFront API on the same address (no TLS)."""
         address = self._endpoint.split("://", 1)[1]
