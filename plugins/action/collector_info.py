@@ -10,23 +10,18 @@
 ``content_base64`` is given), and handed to the module as ``pixel.content_base64``.
 """
 
-import base64
-import os
-
 from ansible.errors import AnsibleAction
-from ansible.errors import AnsibleActionFail
-from ansible.errors import AnsibleError
-from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.clickstream.collectors.plugins.action.tracking_pixel import DEFAULT_PIXEL
 from ansible_collections.clickstream.collectors.plugins.action.tracking_pixel import ActionModule as PixelActionModule
 
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _read_pixel = PixelActionModule._read_pixel  # the same checks (size) as tracking_pixel
+    # The same lookup and checks (size) as tracking_pixel.
+    _read_pixel = PixelActionModule._read_pixel
+    _pixel_base64 = PixelActionModule._pixel_base64
 
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
@@ -39,18 +34,7 @@ class ActionModule(ActionBase):
             args = self._task.args.copy()
             pixel = dict(args.get("pixel") or {})
             source = pixel.pop("src", None) or None
-            if source is not None and pixel.get("content_base64") is not None:
-                raise AnsibleActionFail("pixel.src and pixel.content_base64 are mutually exclusive; give one of them.")
-            if source is not None:
-                try:
-                    path = self._find_needle("files", os.path.expanduser(to_text(source)))
-                except AnsibleError as e:
-                    raise AnsibleActionFail(f"Cannot find the pixel file {source} (looked in the play's and roles' files/ folders): {to_text(e)}") from e
-                pixel["content_base64"] = to_text(base64.b64encode(self._read_pixel(path)))
-            elif pixel.get("content_base64") is None:
-                if not os.path.isfile(DEFAULT_PIXEL):
-                    raise AnsibleActionFail(f"The collection's default pixel {DEFAULT_PIXEL} is missing; give pixel.src or pixel.content_base64.")
-                pixel["content_base64"] = to_text(base64.b64encode(self._read_pixel(DEFAULT_PIXEL)))
+            pixel["content_base64"] = self._pixel_base64(source, pixel.get("content_base64"), True, ("pixel.src", "pixel.content_base64"))
             args["pixel"] = pixel
             result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars))
         except AnsibleAction as e:
