@@ -75,8 +75,8 @@ browser: install ## the real Snowplow trackers (npm, v4 and v3) in headless Chro
 	tests/browser/setup.sh
 	$(PYTEST) tests/browser
 
-benchmark: install ## converge, rerun and --check timings and AWS calls on the strict local AWS
-	$(BIN)/python -m tests.benchmark.collector
+benchmark: install ## the role beside a plain playbook on the strict local AWS, printed as a table (BENCHMARK_ARGS=--quick)
+	$(BIN)/python -m tests.benchmark.collector $(BENCHMARK_ARGS)
 
 .PHONY: artifact ee
 

@@ -155,9 +155,19 @@ options:
   wait:
     description:
       - With O(state=present), wait until the distribution is C(Deployed).
-      - O(state=absent) always waits for the disabled distribution to deploy before deleting it.
+      - O(state=absent) always waits for the disabled distribution to deploy before deleting it (unless O(disable_only)).
     type: bool
     default: false
+  disable_only:
+    description:
+      - With O(state=absent), only disable the distribution (the first half of its deletion) and return at once, its status
+        C(InProgress) while the change deploys. A later run with O(state=absent) deletes it; once the disabled distribution is
+        deployed, that run waits for nothing. This lets a playbook show the wait (as the M(clickstream.collectors.cloudfront_collector)
+        role does, polling M(clickstream.collectors.collector_distribution_info)).
+      - The response headers policy is kept until the deletion.
+    type: bool
+    default: false
+    version_added: 1.1.0
   wait_timeout:
     description:
       - How many seconds to wait for a deployment.
@@ -278,7 +288,8 @@ response_headers_policy:
 distribution:
   description:
     - The distribution (in check mode, as it would be; C(id) is null when it would be created).
-    - With O(state=absent), the distribution as last read before its deletion, or empty when there was none.
+    - With O(state=absent), the distribution as last read before its deletion (with O(disable_only), as it is once disabled), or
+      empty when there was none.
   returned: always
   type: dict
   contains:
@@ -561,11 +572,12 @@ def handle_wait(client, module, distribution_id, done):
 
 @ErrorHandler.common_error_handler("disable {label}", FIXES)
 def disable(client, label, distribution, etag):
+    """Disable the distribution (IfMatch). Returns (changed, UpdateDistribution's response or None)."""
     def apply_change(current):
         current["Enabled"] = False
         return current
 
-    update_distribution_config(client, distribution["Id"], apply_change, config=copy.deepcopy(distribution["DistributionConfig"]), etag=etag)
+    return update_distribution_config(client, distribution["Id"], apply_change, config=copy.deepcopy(distribution["DistributionConfig"]), etag=etag)
 
 
 @ErrorHandler.common_error_handler("delete {label}", FIXES)
@@ -681,6 +693,18 @@ def ensure_absent(client, module):
     config = distribution["DistributionConfig"]
     result.update(distribution=distribution_result(distribution, config, etag, tags))
     result["diff"]["before"] = managed_view(normalize_config(config), tags)
+    if params["disable_only"]:
+        # The first half of a deletion: the response headers policy stays until the distribution is deleted.
+        result["diff"]["after"] = dict(result["diff"]["before"], enabled=False)
+        if not config.get("Enabled"):
+            return False, result
+        if module.check_mode:
+            return True, dict(result, distribution=dict(result["distribution"], enabled=False))
+        changed, response = disable(client, label, distribution, etag)
+        if changed:
+            disabled = response["Distribution"]
+            result["distribution"] = distribution_result(disabled, disabled["DistributionConfig"], response.get("ETag"), tags)
+        return True, result
     if not module.check_mode:
         if config.get("Enabled"):
             disable(client, label, distribution, etag)
@@ -713,6 +737,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         ownership_tags=dict(type="dict", default={}),
         wait=dict(type="bool", default=False),
+        disable_only=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
     )
     module = AnsibleAWSModule(

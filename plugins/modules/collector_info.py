@@ -208,13 +208,13 @@ options:
           - The name of that policy (default derived from O(caller_reference), as M(clickstream.collectors.collector_distribution) does).
         type: str
 notes:
-  - Permissions used - C(sts:GetCallerIdentity), C(s3:GetAccountPublicAccessBlock); on the buckets C(s3:GetBucketLocation),
-    C(s3:GetBucketTagging), C(s3:GetBucketOwnershipControls), C(s3:GetBucketPublicAccessBlock), and on the log bucket also
+  - Permissions used - C(sts:GetCallerIdentity), C(s3:GetAccountPublicAccessBlock); on the buckets C(s3:ListBucket)
+    (HeadBucket), C(s3:GetBucketTagging), C(s3:GetBucketOwnershipControls), C(s3:GetBucketPublicAccessBlock), and on the log bucket also
     C(s3:GetEncryptionConfiguration), C(s3:GetBucketPolicy), C(s3:GetLifecycleConfiguration) and C(s3:GetBucketAcl); on the
     pixel C(s3:GetObject) and C(s3:GetObjectAcl); C(cloudfront:ListDistributions), C(cloudfront:GetDistribution),
     C(cloudfront:ListTagsForResource) and C(cloudfront:ListResponseHeadersPolicies).
-  - A bucket that exists but answers C(AccessDenied) (another account's) is returned with RV(pixel_bucket.exists) true and
-    RV(pixel_bucket.owned) false.
+  - A bucket whose HeadBucket answers 403 (another account's, or the caller lacks C(s3:ListBucket) on it) is returned with
+    RV(pixel_bucket.exists) true, RV(pixel_bucket.accessible) false and RV(pixel_bucket.owned) false.
   - Supports check mode; it returns the same results as a normal run.
 extends_documentation_fragment:
   - amazon.aws.common.modules

@@ -41,6 +41,7 @@ PARAMS = {
     "purge_tags": False,
     "ownership_tags": {"managed-by": "clickstream.collectors"},
     "wait": False,
+    "disable_only": False,
     "wait_timeout": 1800,
 }
 
@@ -285,6 +286,32 @@ def test_known_id_reads_the_distribution_once_and_writes_nothing_when_in_sync():
         changed, result = collector_distribution.ensure_present(cloudfront, make_module(distribution_id=DIST_ID))
     stubber.assert_no_pending_responses()
     assert changed is False and result["distribution"]["id"] == DIST_ID
+
+
+def test_disable_only_disables_and_returns_without_waiting_or_deleting(monkeypatch):
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    config = aws_config()
+    disabled = dict(config, Enabled=False)
+    stubber.add_response("update_distribution", {"Distribution": distribution(disabled, "InProgress"), "ETag": "E2"},
+                         {"Id": DIST_ID, "IfMatch": "E1", "DistributionConfig": disabled})
+    monkeypatch.setattr(collector_distribution, "read_existing", lambda *args, **kwargs: (distribution(config), "E1", {}))
+    module = make_module(state="absent", disable_only=True, ownership_tags={})
+    with stubber:
+        changed, result = collector_distribution.ensure_absent(cloudfront, module)
+    stubber.assert_no_pending_responses()  # no GetDistribution (wait), no DeleteDistribution
+    assert changed is True and result["distribution"]["status"] == "InProgress" and result["distribution"]["enabled"] is False
+    assert result["diff"]["after"]["enabled"] is False
+
+
+def test_disable_only_on_a_disabled_distribution_changes_nothing(monkeypatch):
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    monkeypatch.setattr(collector_distribution, "read_existing",
+                        lambda *args, **kwargs: (distribution(dict(aws_config(), Enabled=False), "InProgress"), "E1", {}))
+    with stubber:
+        changed, result = collector_distribution.ensure_absent(cloudfront, make_module(state="absent", disable_only=True, ownership_tags={}))
+    assert changed is False and result["distribution"]["status"] == "InProgress"
 
 
 def test_ownership_tags_missing_is_refused():

@@ -1,0 +1,188 @@
+"""A rerun of the role is one module run when nothing changed, repairs exactly what was changed by hand, and costs the
+same whatever else the account holds; long waits show progress.
+
+The role is run as users run it (``playbooks/collector.yml -e env=local``) against the strict local AWS; the call log
+tells which AWS calls each run made.
+"""
+
+import collections
+import json
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
+from tests.strict_aws.server import client_environ
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+PIXEL_BUCKET = "clickstream-pixel-local"
+LOG_BUCKET = "clickstream-logs-local"
+QUICK = ["-e", "cloudfront_collector_smoke_test=false", "-e", "cloudfront_collector_verify_logs=false"]
+# Tasks that run on the controller only (no module process, no AWS call).
+CONTROLLER_ACTIONS = {"ansible.builtin.assert", "ansible.builtin.set_fact", "ansible.builtin.debug", "ansible.builtin.fail",
+                      "ansible.builtin.validate_argument_spec", "ansible.builtin.include_tasks", "assert", "set_fact", "debug",
+                      "fail", "validate_argument_spec", "include_tasks"}
+PROGRESS = re.compile(r"distribution (\w+) \((\S+\.cloudfront\.net)\): (InProgress|Deployed), (\d+:\d\d:\d\d) elapsed, (\d+:\d\d:\d\d) left")
+
+
+def collector(strict_aws, *args, report=False, env=None):  # noqa: F811  pylint: disable=redefined-outer-name
+    environ = client_environ(strict_aws.endpoint, base=os.environ)
+    environ.update({"ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "0"})
+    if report:
+        environ["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
+    environ.update(env or {})
+    return subprocess.run(["ansible-playbook", "playbooks/collector.yml", "-e", "env=local", *args],
+                          cwd=REPO, env=environ, capture_output=True, text=True, timeout=600, check=False)
+
+
+def module_runs(proc):
+    """The tasks of the collector play that ran a module (not skipped, not a controller-only action)."""
+    plays = json.loads(proc.stdout)["plays"]
+    runs = []
+    for task in plays[-1]["tasks"]:
+        result = task["hosts"].get("collector-local", {})
+        if not result or result.get("skipped") or result.get("action") in CONTROLLER_ACTIONS:
+            continue
+        runs.append(task["task"]["name"].split(" : ")[-1])
+    return runs
+
+
+def seconds(text):
+    hours, minutes, secs = (int(part) for part in text.split(":"))
+    return hours * 3600 + minutes * 60 + secs
+
+
+def writes_since(strict_aws, before):  # noqa: F811  pylint: disable=redefined-outer-name
+    return [call["operation"] for call in strict_aws.writes()[before:] if call["status"] < 400]
+
+
+def test_rerun_is_one_module_run_and_repairs_exactly_what_was_changed_by_hand(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    built = collector(strict_aws, *QUICK)
+    assert built.returncode == 0, built.stdout[-3000:]
+
+    before = len(strict_aws.writes())
+    rerun = collector(strict_aws, *QUICK, report=True)
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    assert writes_since(strict_aws, before) == []
+    assert module_runs(rerun) == ["Preflight | Read the collector in one pass (account, buckets, pixel, distribution, logging) and compare"]
+
+    s3 = strict_aws.boto3_client("s3")
+    cloudfront = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    distribution_id = cloudfront.list_distributions()["DistributionList"]["Items"][0]["Id"]
+
+    def price_class_by_hand():
+        response = cloudfront.get_distribution_config(Id=distribution_id)
+        config = dict(response["DistributionConfig"], PriceClass="PriceClass_All")
+        cloudfront.update_distribution(Id=distribution_id, IfMatch=response["ETag"], DistributionConfig=config)
+
+    def distribution_tag_added():
+        arn = cloudfront.get_distribution(Id=distribution_id)["Distribution"]["ARN"]
+        cloudfront.tag_resource(Resource=arn, Tags={"Items": [{"Key": "added-by", "Value": "hand"}]})
+
+    def content_type_by_hand():
+        s3.copy_object(Bucket=PIXEL_BUCKET, Key="i", CopySource={"Bucket": PIXEL_BUCKET, "Key": "i"},
+                       MetadataDirective="REPLACE", ContentType="binary/octet-stream")
+
+    drifts = [
+        ("pixel made private", lambda: s3.put_object_acl(Bucket=PIXEL_BUCKET, Key="i", ACL="private"), ["PutObjectAcl"]),
+        ("pixel served as octet-stream", content_type_by_hand, ["CopyObject", "PutObjectAcl"]),
+        ("log bucket encryption removed", lambda: s3.delete_bucket_encryption(Bucket=LOG_BUCKET), ["PutBucketEncryption"]),
+        ("price class changed", price_class_by_hand, ["UpdateDistribution"]),
+        ("a tag added to the distribution by hand (the role purges other tags)", distribution_tag_added, ["UntagResource"]),
+    ]
+    for label, drift, expected in drifts:
+        drift()
+        before = len(strict_aws.writes())
+        repaired = collector(strict_aws, *QUICK)
+        assert repaired.returncode == 0, f"{label}:\n{repaired.stdout[-3000:]}"
+        assert writes_since(strict_aws, before) == expected, label
+        before = len(strict_aws.writes())
+        again = collector(strict_aws, *QUICK)
+        assert again.returncode == 0 and writes_since(strict_aws, before) == [], label
+
+
+def test_rerun_reads_do_not_grow_with_the_account(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    """150 other distributions, listed before the collector's: the rerun reads the collector's alone (and 2 list pages)."""
+    cloudfront = strict_aws.boto3_client("cloudfront", region="us-east-1")
+    for index in range(150):
+        cloudfront.create_distribution(DistributionConfig={
+            "CallerReference": f"foreign-{index}", "Comment": f"another site {index}", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": f"site-{index}.s3.eu-west-1.amazonaws.com",
+                                                  "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
+                                     "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}})
+    foreign = {item["Id"] for item in cloudfront.list_distributions(MaxItems="200")["DistributionList"]["Items"]}
+    seen = len(strict_aws.calls())
+    built = collector(strict_aws, *QUICK)
+    assert built.returncode == 0, built.stdout[-3000:]
+    calls = strict_aws.calls()[seen:]
+    assert not [c for c in calls if c["service"] == "cloudfront" and any(f"/{dist_id}" in c["path"] for dist_id in foreign)], (
+        "no foreign distribution is read or written")
+
+    seen = len(strict_aws.calls())
+    rerun = collector(strict_aws, *QUICK)
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    cloudfront_reads = collections.Counter(c["operation"] for c in strict_aws.calls()[seen:] if c["service"] == "cloudfront")
+    assert cloudfront_reads == {"ListDistributions": 2, "GetDistribution": 1, "ListTagsForResource": 1, "ListResponseHeadersPolicies": 1}
+
+
+def test_throttled_cloudfront_calls_are_retried(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    """One CloudFront call a second for the account, and no SDK retries: the modules' own retries absorb the Throttling."""
+    built = collector(strict_aws, *QUICK)
+    assert built.returncode == 0, built.stdout[-3000:]
+    strict_aws.set_config(cloudfront_rate_limit=1, cloudfront_burst=1)
+    seen = len(strict_aws.calls())
+    rerun = collector(strict_aws, *QUICK, "-e", "cloudfront_collector_price_class=PriceClass_200", env={"AWS_MAX_ATTEMPTS": "1"})
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    calls = strict_aws.calls()[seen:]
+    assert [c["rule"] for c in calls if c["fault"]] and {c["rule"] for c in calls if c["fault"]} == {"CloudFrontRateLimit"}
+    assert [c["operation"] for c in calls if c["mutating"] and c["status"] < 400] == ["UpdateDistribution"]
+
+
+def test_deployment_wait_shows_progress_and_a_timeout_says_what_to_do(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    no_log_check = ["-e", "cloudfront_collector_verify_logs=false"]
+    built = collector(strict_aws, *no_log_check)
+    assert built.returncode == 0, built.stdout[-3000:]
+
+    strict_aws.set_config(deploy_reads=3)
+    changed = collector(strict_aws, *no_log_check, "-e", "cloudfront_collector_price_class=PriceClass_200")
+    assert changed.returncode == 0, changed.stdout[-3000:]
+    lines = PROGRESS.findall(changed.stdout)
+    statuses = [line[2] for line in lines]
+    assert statuses[-1] == "Deployed" and statuses.count("InProgress") >= 2, changed.stdout[-3000:]
+    elapsed = [seconds(line[3]) for line in lines]
+    assert elapsed == sorted(elapsed) and elapsed[-1] > elapsed[0]
+    assert all(abs(seconds(line[3]) + seconds(line[4]) - 1800) <= 1 for line in lines)  # time left of cloudfront_collector_wait_timeout
+
+    strict_aws.set_config(deploy_reads=1000)
+    timed_out = collector(strict_aws, *no_log_check, "-e", "cloudfront_collector_price_class=PriceClass_All",
+                          "-e", "cloudfront_collector_wait_timeout=3")
+    output = " ".join(timed_out.stdout.split())
+    assert timed_out.returncode == 2, timed_out.stdout[-3000:]
+    lines = PROGRESS.findall(timed_out.stdout)
+    assert len(lines) >= 3 and {line[2] for line in lines} == {"InProgress"}
+    distribution_id, domain = lines[0][0], lines[0][1]
+    assert f"Distribution {distribution_id} ({domain}) was still InProgress after" in output
+    assert "Rerun the role later" in output and "cloudfront_collector_wait_timeout" in output
+    assert "Smoke test" not in output.split(f"Distribution {distribution_id} ({domain}) was still")[1]
+
+
+@pytest.mark.parametrize("smoke", [True, False])
+def test_smoke_test_and_log_check_are_two_module_runs_and_one_log_read(strict_aws, smoke):  # noqa: F811  pylint: disable=redefined-outer-name
+    """The smoke test is one module run (both schemes) and the log check finds each marked request once."""
+    built = collector(strict_aws, "-e", f"cloudfront_collector_smoke_test={str(smoke).lower()}")
+    assert built.returncode == 0, built.stdout[-3000:]
+    rerun = collector(strict_aws, "-e", f"cloudfront_collector_smoke_test={str(smoke).lower()}", report=True)
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    runs = module_runs(rerun)
+    assert runs[0].startswith("Preflight | Read the collector")
+    assert runs[1:] == ["Verify | Fetch the pixel through CloudFront, over HTTP and HTTPS",
+                        "Verify logs | Read the logs until the marked requests are there, timeout (s) 3600"]
+    plays = json.loads(rerun.stdout)["plays"]
+    probe = next(t["hosts"]["collector-local"] for t in plays[-1]["tasks"]
+                 if t["task"]["name"].endswith("Verify | Fetch the pixel through CloudFront, over HTTP and HTTPS"))
+    assert [r["scheme"] for r in probe["responses"]] == (["http", "https"] if smoke else ["https"])
+    assert all(r["status"] == 200 and r["matches"] for r in probe["responses"])
