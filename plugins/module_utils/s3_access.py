@@ -12,12 +12,14 @@ the grants AWS stores for a canned ACL, full-policy ACL writes, and the reads th
 bucket that does not exist. Each says why it is not the amazon.aws helper.
 
 Retries: clients come from ``s3_client()`` (``AWSRetry.jittered_backoff`` that also retries S3's 503 ``SlowDown``,
-which AWSRetry does not by default) and every call here passes ``aws_retry=True``. amazon.aws's helpers carry their
-own ``AWSRetry`` decorator; botocore itself retries a 503 ``SlowDown`` a few times for them. Errors are raised to
-the caller, whose ``ErrorHandler`` names the resource and the fix.
+which AWSRetry does not by default) and every call here passes ``aws_retry=True``, as amazon.aws's modules do. The
+client retries the calls amazon.aws's S3 helpers make too (they call it without ``aws_retry``, and their own
+``AWSRetry`` decorator leaves out ``SlowDown``). Errors are raised to the caller, whose ``ErrorHandler`` names the
+resource and the fix.
 """
 
 import copy
+import functools
 import ipaddress
 
 from urllib.parse import urlsplit
@@ -25,6 +27,7 @@ from urllib.parse import urlunsplit
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_public_access_block
 
 ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -53,8 +56,9 @@ BUCKET_CANNED_ACLS = ("private", "public-read", "public-read-write", "authentica
 
 PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 OWNERSHIP_VALUES = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
-# S3 answers 503 SlowDown when it throttles; AWSRetry retries Throttling, 5xx codes and the like, not SlowDown.
-S3_RETRY_CODES = ("SlowDown",)
+# S3 answers 503 SlowDown when it throttles; AWSRetry retries Throttling, InternalError and the like, not SlowDown. A HEAD
+# answer has no body: its SlowDown or InternalError comes as the bare status code.
+S3_RETRY_CODES = ("SlowDown", "503", "500")
 
 
 def partition_for_region(region):
@@ -67,11 +71,29 @@ def partition_for_region(region):
     return "aws"
 
 
+class RetryingEveryCall(RetryingBotoClientWrapper):
+    """amazon.aws's retrying client, retrying every call: ``aws_retry`` defaults to true.
+
+    amazon.aws's S3 helpers call the client without ``aws_retry`` and retry with an ``AWSRetry`` that does not know
+    ``SlowDown``; through this client their calls are retried on it too.
+    """
+
+    def _create_optional_retry_wrapper_function(self, unwrapped):
+        retrying = self.retry(unwrapped)
+
+        @functools.wraps(unwrapped)
+        def wrapper(*args, aws_retry=True, **kwargs):  # pylint: disable=unused-argument
+            return retrying(*args, **kwargs)
+
+        return wrapper
+
+
 def s3_client(module, region=None, extra_codes=(), **retry):
-    """An S3 client whose calls with ``aws_retry=True`` are retried on throttling (SlowDown included), 5xx and
-    ``extra_codes``; ``region`` for a bucket in another region than the module's."""
+    """An S3 client whose every call is retried on throttling (SlowDown included), 5xx and ``extra_codes``;
+    ``region`` for a bucket in another region than the module's."""
     decorator = AWSRetry.jittered_backoff(catch_extra_error_codes=list(S3_RETRY_CODES + tuple(extra_codes)), **retry)
-    return module.client("s3", retry_decorator=decorator, **({"region": region} if region else {}))
+    client = module.client("s3", retry_decorator=decorator, **({"region": region} if region else {}))
+    return RetryingEveryCall(getattr(client, "client", client), decorator)
 
 
 # ---------------------------------------------------------------------------------------------
