@@ -172,10 +172,8 @@ def _caller_reference(client, distribution_id, unreadable=None):
     caller may not read it (its id then appended to ``unreadable``, when given)."""
     try:
         return get_distribution_config(client, distribution_id)[0].get("CallerReference")
-    except is_boto3_error_code("NoSuchDistribution"):
-        return None
-    except is_boto3_error_code("AccessDenied"):  # pylint: disable=duplicate-except
-        if unreadable is not None:
+    except is_boto3_error_code(["NoSuchDistribution", "AccessDenied"]) as e:
+        if unreadable is not None and e.response["Error"]["Code"] == "AccessDenied":
             unreadable.append(distribution_id)
         return None
 

@@ -377,7 +377,7 @@ def handle_logging(client, module, distribution, etag, wanted):
 
 
 @ErrorHandler.common_error_handler("read distribution {distribution[Id]} while waiting for its deployment")
-def handle_wait(client, module, distribution):
+def await_deployment(client, module, distribution):
     """Wait until the distribution is Deployed; returns it as last read (DeployTimeout: still deploying)."""
     return wait_deployed(client, distribution["Id"], module.params["wait_timeout"], done="logging was set") or distribution
 
@@ -404,7 +404,7 @@ def run(module):
     logging_changed, (distribution, etag) = handle_logging(client, module, distribution, etag, wanted)
     diff["after"]["logging"] = logging_settings(distribution["DistributionConfig"].get("Logging"))
     if params["wait"] and not module.check_mode and distribution.get("Status") != "Deployed":
-        distribution = handle_wait(client, module, distribution)
+        distribution = await_deployment(client, module, distribution)
 
     result.update(
         distribution_id=distribution["Id"],

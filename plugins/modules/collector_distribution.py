@@ -565,7 +565,7 @@ def handle_update(client, module, label, distribution, etag, tags, policy_id=Non
 
 
 @ErrorHandler.common_error_handler("read distribution {distribution_id} while waiting for its deployment", FIXES)
-def handle_wait(client, module, distribution_id, done):
+def await_deployment(client, module, distribution_id, done):
     """Wait until the distribution is Deployed; the distribution as last read (DeployTimeout: still deploying)."""
     return wait_deployed(client, distribution_id, module.params["wait_timeout"], done=done)
 
@@ -672,7 +672,7 @@ def ensure_present(client, module):
         result["response_headers_policy"] = policy["after"]
     found = result["distribution"]
     if params["wait"] and not module.check_mode and found["id"] and found["status"] != "Deployed":
-        deployed = handle_wait(client, module, found["id"], "the distribution was written")
+        deployed = await_deployment(client, module, found["id"], "the distribution was written")
         if deployed:
             found["status"] = deployed.get("Status")
     return changed or policy_changed, result
@@ -708,7 +708,7 @@ def ensure_absent(client, module):
     if not module.check_mode:
         if config.get("Enabled"):
             disable(client, label, distribution, etag)
-        handle_wait(client, module, distribution["Id"], "the distribution was disabled before its deletion")
+        await_deployment(client, module, distribution["Id"], "the distribution was disabled before its deletion")
         delete(client, label, distribution["Id"])
     if manages_policy(params):
         remove_response_headers_policy(client, module, policy_name(params))

@@ -175,7 +175,7 @@ def read_object_acl(client, bucket, key):
 
 
 @ErrorHandler.common_error_handler("read the account-level Block Public Access (s3control GetPublicAccessBlock)")
-def handle_account_block(module, acl):
+def check_account_block(module, acl):
     """Fail when account-level Block Public Access stops a public ACL. Returns the flags read, or None."""
     if acl not in s3_access.PUBLIC_CANNED_ACLS:
         return None
@@ -328,7 +328,7 @@ def handle_acl(client, module):
     """Make the object's ACL the canned one, changing the bucket settings that stop it when allowed. -> (changed, result)"""
     bucket, key, acl = module.params["bucket"], module.params["key"], module.params["acl"]
     settings = read_bucket_settings(client, bucket)
-    account_flags = handle_account_block(module, acl)
+    account_flags = check_account_block(module, acl)
     policy = read_object_acl(client, bucket, key) if settings is not None else None
 
     if policy is None and not module.check_mode:
