@@ -10,33 +10,15 @@
 ``content_base64`` is given), and handed to the module as ``pixel.content_base64``.
 """
 
-from ansible.errors import AnsibleAction
-from ansible.plugins.action import ActionBase
-from ansible.utils.vars import merge_hash
-
 from ansible_collections.clickstream.collectors.plugins.action.tracking_pixel import ActionModule as PixelActionModule
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    # The same lookup and checks (size) as tracking_pixel.
-    _read_pixel = PixelActionModule._read_pixel
-    _pixel_base64 = PixelActionModule._pixel_base64
+class ActionModule(PixelActionModule):
+    """tracking_pixel's action plugin (the same lookup and size check), for the pixel nested in ``pixel``."""
 
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        if task_vars is None:
-            task_vars = {}
-        result = super().run(tmp, task_vars)
-        del tmp
-
-        try:
-            args = self._task.args.copy()
-            pixel = dict(args.get("pixel") or {})
-            source = pixel.pop("src", None) or None
-            pixel["content_base64"] = self._pixel_base64(source, pixel.get("content_base64"), True, ("pixel.src", "pixel.content_base64"))
-            args["pixel"] = pixel
-            result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars))
-        except AnsibleAction as e:
-            result.update(e.result)
-        return result
+    def _module_args(self, args):
+        pixel = dict(args.get("pixel") or {})
+        source = pixel.pop("src", None) or None
+        pixel["content_base64"] = self._pixel_base64(source, pixel.get("content_base64"), True, ("pixel.src", "pixel.content_base64"))
+        args["pixel"] = pixel
+        return args

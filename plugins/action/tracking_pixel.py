@@ -56,6 +56,14 @@ class ActionModule(ActionBase):
             return to_text(base64.b64encode(self._read_pixel(DEFAULT_PIXEL)))
         return content_base64
 
+    def _module_args(self, args):
+        """The task's arguments as the module takes them: ``src`` read on the controller, sent as ``content_base64``."""
+        source = args.pop("src", None) or None  # an empty src (a role default of "") means the default pixel
+        content = self._pixel_base64(source, args.get("content_base64"), args.get("state", "present") != "absent")
+        if content is not None:
+            args["content_base64"] = content
+        return args
+
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
         if task_vars is None:
@@ -64,11 +72,7 @@ class ActionModule(ActionBase):
         del tmp
 
         try:
-            args = self._task.args.copy()
-            source = args.pop("src", None) or None  # an empty src (a role default of "") means the default pixel
-            content = self._pixel_base64(source, args.get("content_base64"), args.get("state", "present") != "absent")
-            if content is not None:
-                args["content_base64"] = content
+            args = self._module_args(self._task.args.copy())
             result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars))
         except AnsibleAction as e:
             result.update(e.result)
