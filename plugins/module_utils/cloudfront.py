@@ -59,6 +59,8 @@ STANDARD_LOGGING_UNSUPPORTED_REGIONS = (
     "ap-southeast-7",
 )
 LOG_BUCKET_DOMAIN_SUFFIX = ".s3.amazonaws.com"
+# CloudFront only uses ACM certificates from us-east-1 (any partition's ARN prefix).
+ACM_CERTIFICATE_ARN_PATTERN = r"^arn:aws[a-z-]*:acm:us-east-1:"
 # Legacy cache settings AWS omits when a cache policy is attached (moto returns them anyway).
 LEGACY_CACHE_KEYS = ("ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL")
 # The order in which AWS returns AllowedMethods/CachedMethods items, whatever order was sent (real

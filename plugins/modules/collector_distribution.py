@@ -384,11 +384,13 @@ distribution:
 """
 
 import copy
+import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ACM_CERTIFICATE_ARN_PATTERN
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
@@ -759,8 +761,7 @@ def main():
         arn = params["acm_certificate_arn"]
         if not arn:
             module.fail_json(msg="aliases need acm_certificate_arn: give the ARN of an ACM certificate in us-east-1 that covers them")
-        arn_parts = arn.split(":")
-        if len(arn_parts) < 6 or arn_parts[2] != "acm" or arn_parts[3] != "us-east-1":
+        if not re.match(ACM_CERTIFICATE_ARN_PATTERN, arn):
             module.fail_json(
                 msg=f"acm_certificate_arn {arn} is not an ACM certificate in us-east-1: CloudFront only uses certificates from "
                 "ACM in us-east-1; request or import the certificate there"

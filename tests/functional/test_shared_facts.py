@@ -2,7 +2,8 @@
 
 The sources: botocore's endpoint data (the regions AWS has), AWS's documentation (quoted below with its address)
 and Snowplow's pixel (the digests in ../shared/reference/aws-facts.md, "The tracking pixel"). The module constant
-is the collection's own statement of each fact; the role's preflight and the strict local AWS keep copies of it.
+is the collection's own statement of each fact; the role's preflight reads it (the collector_constants lookup) and the
+strict local AWS, which plays AWS's side, keeps its own copy.
 """
 
 import hashlib
@@ -18,6 +19,10 @@ from tests.strict_aws.cloudfront_rules import NO_STANDARD_LOGGING_REGIONS
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / ".collections"))
 
+# pylint: disable-next=wrong-import-position
+from ansible_collections.clickstream.collectors.plugins.lookup.collector_constants import LookupModule  # noqa: E402
+# pylint: disable-next=wrong-import-position
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ACM_CERTIFICATE_ARN_PATTERN  # noqa: E402
 # pylint: disable-next=wrong-import-position
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import STANDARD_LOGGING_UNSUPPORTED_REGIONS  # noqa: E402
 
@@ -49,10 +54,17 @@ def test_regions_without_standard_logging_against_aws():
     assert not regions & ENABLED_BY_DEFAULT, "CloudFront delivers standard logs to buckets in every default region"
 
 
-def test_copies_of_the_region_list_are_the_module_constant():
+def test_the_role_and_the_strict_aws_use_the_module_constants():
+    """The role's preflight reads the modules' constants (the collector_constants lookup); the strict AWS keeps its own
+    list, as AWS's side, which must agree."""
     role_vars = yaml.safe_load((REPO / "roles" / "cloudfront_collector" / "vars" / "main.yml").read_text())
-    role_list = role_vars["_cloudfront_collector_no_legacy_logging_regions"]
-    assert sorted(role_list) == sorted(STANDARD_LOGGING_UNSUPPORTED_REGIONS), "the role's preflight refuses other regions"
+    lookup = LookupModule()
+    regions = role_vars["_cloudfront_collector_no_legacy_logging_regions"]
+    assert "query('clickstream.collectors.collector_constants', 'standard_logging_unsupported_regions')" in regions
+    assert lookup.run(["standard_logging_unsupported_regions"]) == list(STANDARD_LOGGING_UNSUPPORTED_REGIONS)
+    pattern = role_vars["_cloudfront_collector_acm_certificate_arn_pattern"]
+    assert "query('clickstream.collectors.collector_constants', 'acm_certificate_arn_pattern')" in pattern
+    assert lookup.run(["acm_certificate_arn_pattern"]) == [ACM_CERTIFICATE_ARN_PATTERN]
     assert NO_STANDARD_LOGGING_REGIONS == set(STANDARD_LOGGING_UNSUPPORTED_REGIONS), "the strict local AWS models other regions"
 
 
