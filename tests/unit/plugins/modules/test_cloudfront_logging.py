@@ -183,7 +183,9 @@ def test_missing_log_bucket_is_named_with_the_fix():
 def test_access_denied_on_put_bucket_acl_names_permissions():
     s3 = client("s3")
     stubber = Stubber(s3)
-    stubber.add_client_error("put_bucket_acl", "AccessDenied", "Access Denied", 403)
+    delivery = {"Grantee": {"Type": "CanonicalUser", "ID": AWSLOGSDELIVERY}, "Permission": "FULL_CONTROL"}
+    stubber.add_client_error("put_bucket_acl", "AccessDenied", "Access Denied", 403,
+                             expected_params={"Bucket": "logs", "AccessControlPolicy": dict(acl([delivery]))})
     state = {"name": "logs", "region": "eu-west-1", "object_ownership": "BucketOwnerPreferred", "acl": acl()}
     with stubber:
         with pytest.raises(Failed) as failed:
