@@ -5,7 +5,8 @@
 
 DOCUMENTATION = r"""
 name: collector_constants
-author: clickstream.collectors contributors
+author:
+  - clickstream.collectors maintainers (@clickstream-collectors)
 short_description: The facts the collection's modules check against, for checks made before any module runs
 version_added: 1.1.0
 description:

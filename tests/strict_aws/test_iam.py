@@ -201,7 +201,7 @@ def test_distribution_actions_see_the_distribution_tags(aws):
     theirs = cf.create_distribution(DistributionConfig=distribution_config("theirs"))
     ours_id, theirs_id = ours["Distribution"]["Id"], theirs["Distribution"]["Id"]
     aws.set_iam_policy(allow(statement(["cloudfront:GetDistribution", "cloudfront:TagResource"], "arn:aws:cloudfront::*:distribution/*",
-                                              Condition={"StringEquals": {"aws:ResourceTag/managed-by": "clickstream.collectors"}})))
+                                       Condition={"StringEquals": {"aws:ResourceTag/managed-by": "clickstream.collectors"}})))
     assert cf.get_distribution(Id=ours_id)["Distribution"]["Id"] == ours_id
     arn = f"arn:aws:cloudfront::{ACCOUNT}:distribution/{theirs_id}"
     err = expect_error(cf.get_distribution, "AccessDenied", 403, Id=theirs_id)
@@ -223,7 +223,7 @@ def test_each_caller_its_policy_and_audited_policies(aws):
     second = aws.boto3_client("s3", aws_access_key_id="AKIAOTHERCALLER00002")
     anyone = aws.boto3_client("s3")
     aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets")), access_key_id="AKIAFIRSTCALLER00001",
-                              audit={"nothing": allow(statement("iam:ListAccountAliases"))})
+                       audit={"nothing": allow(statement("iam:ListAccountAliases"))})
     first.list_buckets()
     expect_error(first.create_bucket, "AccessDenied", 403, Bucket="first-bucket", CreateBucketConfiguration=LOCATION)
     second.create_bucket(Bucket="second-bucket", CreateBucketConfiguration=LOCATION)  # no policy of its own, no default

@@ -58,7 +58,7 @@ def test_by_caller_reference_reads_the_candidate_only():
     listing = [summary(f"EFOREIGN{index}", f"site{index}.s3.eu-west-1.amazonaws.com") for index in range(40)]
     listing.append(summary(DIST_ID, "pixel.s3.eu-west-1.amazonaws.com"))
     stubber.add_response("list_distributions", {"DistributionList": {"Marker": "", "MaxItems": 100, "IsTruncated": False,
-                                                                    "Quantity": len(listing), "Items": listing}})
+                                                                     "Quantity": len(listing), "Items": listing}})
     stubber.add_response("get_distribution", {"Distribution": aws_responses.distribution(aws_responses.collector_config()), "ETag": "E1"},
                          {"Id": DIST_ID})
     stubber.add_response("list_tags_for_resource", TAGS)
