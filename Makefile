@@ -63,7 +63,7 @@ units: install ansible-test-pip ## ansible-test units
 	cd $(BUILD_DIR) && ansible-test units --venv --python 3.12 --color no
 
 strict-aws: install ## the strict local AWS's own tests
-	$(PYTEST_PARALLEL) tests/strict_aws
+	$(PYTEST_PARALLEL) -rx tests/strict_aws
 
 functional: install ## modules against the strict local AWS (check mode, idempotence, errors)
 	$(PYTEST_PARALLEL) tests/functional

@@ -8,27 +8,27 @@ stopped whatever happens.
 """
 
 import hashlib
-import http.client
 import json
 import os
 import pathlib
-import ssl
 import subprocess
 import sys
 import time
 import urllib.parse
-import urllib.request
 import uuid
 
-from tests.strict_aws.pytest_plugin import make_client
+from tests.strict_aws.client import flush_logs
+from tests.strict_aws.client import log_records
+from tests.strict_aws.client import make_client
+from tests.strict_aws.client import view
 from tests.strict_aws.server import client_environ
 from tests.strict_aws.server import spawn
 
+# pylint: disable-next=wrong-import-order
+from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import decode_tracker  # the client module linked it
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 PIXEL = (REPO / "files" / "i").read_bytes()
-sys.path.insert(0, str(REPO / ".collections"))
-# pylint: disable-next=wrong-import-position
-from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import decode_tracker, parse_log  # noqa: E402
 
 
 def _environment(endpoint):
@@ -45,29 +45,11 @@ def _collector(endpoint):
     return items[0]["Id"], items[0]["DomainName"], logging["Bucket"].split(".s3.", 1)[0], logging["Prefix"]
 
 
-def _through_edge(endpoint, domain, path, headers=None):
-    """GET over HTTPS through the local CloudFront edge, as a browser resolving the domain to it would."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE  # the local edge's certificate is self-signed
-    connection = http.client.HTTPSConnection(urllib.parse.urlsplit(endpoint).netloc, timeout=10, context=context)
-    try:
-        connection.request("GET", path, headers={"Host": domain, **(headers or {})})
-        response = connection.getresponse()
-        return response.status, response.getheader("Content-Type"), response.read()
-    finally:
-        connection.close()
-
-
 def _logged(endpoint, bucket, prefix, distribution_id, event_id):
     """(key, record) of the access-log line holding ``event_id``, after asking the edge to deliver its logs."""
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/_strict/logs/flush", method="POST"), timeout=10).close()  # nosec
-    s3 = make_client(endpoint, "s3")
-    for item in s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}{distribution_id}.").get("Contents", []):
-        for record in parse_log(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()):
-            if event_id in (record.get("cs-uri-query") or ""):
-                return item["Key"], record
-    return None, None
+    flush_logs(endpoint)
+    found = log_records(make_client(endpoint, "s3"), bucket, f"{prefix}{distribution_id}.", event_id)
+    return found[0] if found else (None, None)
 
 
 def main():
@@ -85,7 +67,8 @@ def main():
             print("demo: the playbook failed (see above)", file=sys.stderr)
             return play.returncode
         distribution_id, domain, log_bucket, log_prefix = _collector(server.endpoint)
-        status, content_type, body = _through_edge(server.endpoint, domain, "/i")
+        pixel = view(server.endpoint, domain, "/i", scheme="https")
+        status, content_type, body = pixel.status_code, pixel.headers.get("Content-Type"), pixel.content
         print(f"\nCollector endpoint: https://{domain}")
         print(f"Pixel (GET https://{domain}/i through the local edge): HTTP {status}, {content_type}, {len(body)} bytes")
         print(f"  sha256: {hashlib.sha256(body).hexdigest()}")
@@ -97,8 +80,8 @@ def main():
             "e": "pv", "url": "https://www.example.com/pricing?plan=team", "page": "Pricing | Example", "aid": "demo",
             "p": "web", "tv": "js-4.10.1", "eid": event_id, "dtm": str(int(time.time() * 1000)), "stm": str(int(time.time() * 1000)),
         }, quote_via=urllib.parse.quote)
-        status, _type, _body = _through_edge(server.endpoint, domain, f"/i?{query}",
-                                             {"Origin": "https://www.example.com", "User-Agent": "make-demo"})
+        status = view(server.endpoint, domain, f"/i?{query}", scheme="https",
+                      headers={"Origin": "https://www.example.com", "User-Agent": "make-demo"}).status_code
         key, record = _logged(server.endpoint, log_bucket, log_prefix, distribution_id, event_id)
         if status != 200 or record is None:
             print(f"demo: the page view (HTTP {status}) is not in s3://{log_bucket}/{log_prefix}", file=sys.stderr)

@@ -10,49 +10,15 @@
 ``content_base64`` is given), and handed to the module as ``pixel.content_base64``.
 """
 
-import base64
-import os
-
-from ansible.errors import AnsibleAction
-from ansible.errors import AnsibleActionFail
-from ansible.errors import AnsibleError
-from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
-from ansible.utils.vars import merge_hash
-
-from ansible_collections.clickstream.collectors.plugins.action.tracking_pixel import DEFAULT_PIXEL
 from ansible_collections.clickstream.collectors.plugins.action.tracking_pixel import ActionModule as PixelActionModule
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _read_pixel = PixelActionModule._read_pixel  # the same checks (size) as tracking_pixel
+class ActionModule(PixelActionModule):
+    """tracking_pixel's action plugin (the same lookup and size check), for the pixel nested in ``pixel``."""
 
-    def run(self, tmp=None, task_vars=None):
-        self._supports_check_mode = True
-        if task_vars is None:
-            task_vars = {}
-        result = super().run(tmp, task_vars)
-        del tmp
-
-        try:
-            args = self._task.args.copy()
-            pixel = dict(args.get("pixel") or {})
-            source = pixel.pop("src", None) or None
-            if source is not None and pixel.get("content_base64") is not None:
-                raise AnsibleActionFail("pixel.src and pixel.content_base64 are mutually exclusive; give one of them.")
-            if source is not None:
-                try:
-                    path = self._find_needle("files", os.path.expanduser(to_text(source)))
-                except AnsibleError as e:
-                    raise AnsibleActionFail(f"Cannot find the pixel file {source} (looked in the play's and roles' files/ folders): {to_text(e)}") from e
-                pixel["content_base64"] = to_text(base64.b64encode(self._read_pixel(path)))
-            elif pixel.get("content_base64") is None:
-                if not os.path.isfile(DEFAULT_PIXEL):
-                    raise AnsibleActionFail(f"The collection's default pixel {DEFAULT_PIXEL} is missing; give pixel.src or pixel.content_base64.")
-                pixel["content_base64"] = to_text(base64.b64encode(self._read_pixel(DEFAULT_PIXEL)))
-            args["pixel"] = pixel
-            result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars))
-        except AnsibleAction as e:
-            result.update(e.result)
-        return result
+    def _module_args(self, args):
+        pixel = dict(args.get("pixel") or {})
+        source = pixel.pop("src", None) or None
+        pixel["content_base64"] = self._pixel_base64(source, pixel.get("content_base64"), True, ("pixel.src", "pixel.content_base64"))
+        args["pixel"] = pixel
+        return args

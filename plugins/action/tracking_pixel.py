@@ -39,6 +39,31 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(f"{path} is larger than 1 MiB; a tracking pixel is a tiny image (Snowplow's is 43 bytes).")
         return content
 
+    def _pixel_base64(self, source, content_base64, wanted, names=("src", "content_base64")):
+        """The pixel's bytes, base64-encoded, for the module: from ``source`` (looked up in the play's and roles'
+        ``files/``), ``content_base64`` as given, else, when ``wanted``, the collection's own pixel."""
+        if source is not None and content_base64 is not None:
+            raise AnsibleActionFail(f"{names[0]} and {names[1]} are mutually exclusive; give one of them.")
+        if source is not None:
+            try:
+                path = self._find_needle("files", os.path.expanduser(to_text(source)))
+            except AnsibleError as e:
+                raise AnsibleActionFail(f"Cannot find the pixel file {source} (looked in the play's and roles' files/ folders): {to_text(e)}") from e
+            return to_text(base64.b64encode(self._read_pixel(path)))
+        if content_base64 is None and wanted:
+            if not os.path.isfile(DEFAULT_PIXEL):
+                raise AnsibleActionFail(f"The collection's default pixel {DEFAULT_PIXEL} is missing; give {names[0]} or {names[1]}.")
+            return to_text(base64.b64encode(self._read_pixel(DEFAULT_PIXEL)))
+        return content_base64
+
+    def _module_args(self, args):
+        """The task's arguments as the module takes them: ``src`` read on the controller, sent as ``content_base64``."""
+        source = args.pop("src", None) or None  # an empty src (a role default of "") means the default pixel
+        content = self._pixel_base64(source, args.get("content_base64"), args.get("state", "present") != "absent")
+        if content is not None:
+            args["content_base64"] = content
+        return args
+
     def run(self, tmp=None, task_vars=None):
         self._supports_check_mode = True
         if task_vars is None:
@@ -47,21 +72,7 @@ class ActionModule(ActionBase):
         del tmp
 
         try:
-            args = self._task.args.copy()
-            source = args.pop("src", None) or None  # an empty src (a role default of "") means the default pixel
-            state = args.get("state", "present")
-            if source is not None and args.get("content_base64") is not None:
-                raise AnsibleActionFail("src and content_base64 are mutually exclusive; give one of them.")
-            if source is not None:
-                try:
-                    path = self._find_needle("files", os.path.expanduser(to_text(source)))
-                except AnsibleError as e:
-                    raise AnsibleActionFail(f"Cannot find the pixel file {source} (looked in the play's and roles' files/ folders): {to_text(e)}") from e
-                args["content_base64"] = to_text(base64.b64encode(self._read_pixel(path)))
-            elif args.get("content_base64") is None and state != "absent":
-                if not os.path.isfile(DEFAULT_PIXEL):
-                    raise AnsibleActionFail(f"The collection's default pixel {DEFAULT_PIXEL} is missing; give src or content_base64.")
-                args["content_base64"] = to_text(base64.b64encode(self._read_pixel(DEFAULT_PIXEL)))
+            args = self._module_args(self._task.args.copy())
             result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars))
         except AnsibleAction as e:
             result.update(e.result)

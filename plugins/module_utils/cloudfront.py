@@ -5,14 +5,14 @@
 
 """CloudFront helpers shared by the collection's modules.
 
-Finding a distribution (by id, alias or caller reference), reading its config with the ETag,
-updating it with IfMatch (re-reading and re-applying the change when someone else updated it
-meanwhile: 412 PreconditionFailed), waiting until it is Deployed, tags, and the pure functions
-that overlay the fields a module manages onto the config AWS returns.
+Finding a distribution (by id, alias or caller reference), reading its config with the ETag, writing with IfMatch
+(``if_match_write``: compare first, re-read and re-apply the change when someone else updated the resource
+meanwhile, 412 PreconditionFailed), waiting until it is Deployed, tags, response headers policies, and the pure
+functions that overlay the fields a module manages onto the config AWS returns.
 
-CloudFront is a global service: its API is signed in us-east-1 whatever region the play uses.
-Every call goes through ``AWSRetry.jittered_backoff`` (throttling and 5xx); other errors are
-raised to the caller, which knows the resource and the fix to name in its message.
+CloudFront is a global service: its API is signed in us-east-1 whatever region the play uses. Clients come from
+``cloudfront_client()`` (``AWSRetry.jittered_backoff``, which retries Throttling and 5xx) and every call passes
+``aws_retry=True``. Errors are raised to the caller, whose ``ErrorHandler`` names the resource and the fix.
 """
 
 import copy
@@ -24,10 +24,13 @@ except ImportError:
     pass  # Handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
 
 CLOUDFRONT_REGION = "us-east-1"
 # Managed cache policy "CachingOptimized": query strings are logged but neither forwarded nor in the cache key.
@@ -56,6 +59,8 @@ STANDARD_LOGGING_UNSUPPORTED_REGIONS = (
     "ap-southeast-7",
 )
 LOG_BUCKET_DOMAIN_SUFFIX = ".s3.amazonaws.com"
+# CloudFront only uses ACM certificates from us-east-1 (any partition's ARN prefix).
+ACM_CERTIFICATE_ARN_PATTERN = r"^arn:aws[a-z-]*:acm:us-east-1:"
 # Legacy cache settings AWS omits when a cache policy is attached (moto returns them anyway).
 LEGACY_CACHE_KEYS = ("ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL")
 # The order in which AWS returns AllowedMethods/CachedMethods items, whatever order was sent (real
@@ -66,19 +71,50 @@ AWS_METHOD_ORDER = ("HEAD", "DELETE", "POST", "GET", "OPTIONS", "PUT", "PATCH")
 REMOVE = object()
 
 
-class DeployTimeout(Exception):
-    """The distribution was still InProgress when the wait ran out."""
+class DeployTimeout(CollectorError):
+    """The distribution was still InProgress when the wait ran out (after ``done``, what the module did): the module
+    fails, reporting its change."""
 
-    def __init__(self, distribution_id, timeout, status):
-        super().__init__(f"distribution {distribution_id} was still {status} after {timeout} seconds")
+    def __init__(self, distribution_id, timeout, status, done="the distribution was written"):
+        super().__init__(
+            message=(
+                f"{done}, but distribution {distribution_id} was still {status} after {timeout} seconds; it keeps deploying on "
+                "its own: rerun later (or raise wait_timeout)"
+            ),
+            changed=True,
+            distribution_id=distribution_id,
+        )
         self.distribution_id = distribution_id
         self.timeout = timeout
         self.status = status
 
 
 def cloudfront_client(module):
-    """A CloudFront client (us-east-1, the global API's signing region) with retries on throttling and 5xx."""
+    """A CloudFront client (us-east-1, the global API's signing region) whose ``aws_retry=True`` calls are retried on
+    Throttling (in AWSRetry's own list) and 5xx."""
     return module.client("cloudfront", region=CLOUDFRONT_REGION, retry_decorator=AWSRetry.jittered_backoff())
+
+
+def if_match_write(read, write, apply_change, same, current=None, max_attempts=MAX_UPDATE_ATTEMPTS):
+    """Write a CloudFront resource with IfMatch, compare-first, re-reading and re-applying the change on 412.
+
+    ``read()`` returns (config, etag); ``write(config, etag)`` writes with that ETag as IfMatch; ``apply_change(config)``
+    gets a copy of the current config and returns the one to have; ``same(new, current)`` tells that nothing needs
+    writing. ``current``, when given, is the (config, etag) the caller has just read, saving the first read.
+    Returns (changed, write's response); (False, None) when the change is already there (someone else made it
+    meanwhile). After ``max_attempts`` stale ETags the last PreconditionFailed is raised.
+    """
+    for attempt in range(max_attempts):
+        config, etag = current if attempt == 0 and current and None not in current else read()
+        new_config = apply_change(copy.deepcopy(config))
+        if same(new_config, config):
+            return False, None
+        try:
+            return True, write(new_config, etag)
+        except is_boto3_error_code("PreconditionFailed"):
+            if attempt + 1 >= max_attempts:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,40 +122,24 @@ def cloudfront_client(module):
 # ---------------------------------------------------------------------------------------------
 
 
-@AWSRetry.jittered_backoff()
-def _list_distributions(client):
-    raw = getattr(client, "client", client)
-    paginator = raw.get_paginator("list_distributions")
-    return paginator.paginate().build_full_result()
-
-
 def list_distributions(client):
-    """Return every distribution summary of the account (ListDistributions, all pages)."""
-    return _list_distributions(client).get("DistributionList", {}).get("Items") or []
-
-
-@AWSRetry.jittered_backoff()
-def _get_distribution(client, distribution_id):
-    return client.get_distribution(Id=distribution_id)
+    """Every distribution summary of the account: ListDistributions, all pages (amazon.aws's paginated_query_with_retries)."""
+    result = paginated_query_with_retries(client, "list_distributions", retry_decorator=AWSRetry.jittered_backoff())
+    return result.get("DistributionList", {}).get("Items") or []
 
 
 def get_distribution(client, distribution_id):
     """Return (distribution, etag) from GetDistribution, or (None, None) when it does not exist."""
     try:
-        response = _get_distribution(client, distribution_id)
+        response = client.get_distribution(aws_retry=True, Id=distribution_id)
     except is_boto3_error_code("NoSuchDistribution"):
         return None, None
     return response["Distribution"], response.get("ETag")
 
 
-@AWSRetry.jittered_backoff()
-def _get_distribution_config(client, distribution_id):
-    return client.get_distribution_config(Id=distribution_id)
-
-
 def get_distribution_config(client, distribution_id):
     """Return (config, etag) from GetDistributionConfig; NoSuchDistribution is raised."""
-    response = _get_distribution_config(client, distribution_id)
+    response = client.get_distribution_config(aws_retry=True, Id=distribution_id)
     return response["DistributionConfig"], response.get("ETag")
 
 
@@ -136,6 +156,8 @@ def find_distribution_id(client, distribution_id=None, alias=None, caller_refere
         return distribution_id
     summaries = list_distributions(client)
     if alias:
+        # Not amazon.aws's CloudFrontFactsServiceManager.get_distribution_id_from_domain_name: it also lists streaming
+        # distributions (an API retired in 2020, which local endpoints lack) and fails the module itself.
         wanted = alias.lower().rstrip(".")
         for summary in summaries:
             items = (summary.get("Aliases") or {}).get("Items") or []
@@ -143,19 +165,19 @@ def find_distribution_id(client, distribution_id=None, alias=None, caller_refere
                 return summary["Id"]
         return None
     if caller_reference:
-        for summary in summaries:
-            try:
-                config, dummy = get_distribution_config(client, summary["Id"])
-            except is_boto3_error_code("NoSuchDistribution"):
-                continue  # deleted between the list and the read
-            except is_boto3_error_code("AccessDenied"):  # pylint: disable=duplicate-except
-                if unreadable is not None:
-                    unreadable.append(summary["Id"])
-                continue
-            if config.get("CallerReference") == caller_reference:
-                return summary["Id"]
-        return None
+        return next((s["Id"] for s in summaries if _caller_reference(client, s["Id"], unreadable) == caller_reference), None)
     raise ValueError("one of distribution_id, alias or caller_reference is required")
+
+
+def _caller_reference(client, distribution_id, unreadable=None):
+    """A distribution's caller reference (GetDistributionConfig); None when it was deleted since the list, or when the
+    caller may not read it (its id then appended to ``unreadable``, when given)."""
+    try:
+        return get_distribution_config(client, distribution_id)[0].get("CallerReference")
+    except is_boto3_error_code(["NoSuchDistribution", "AccessDenied"]) as e:
+        if unreadable is not None and e.response["Error"]["Code"] == "AccessDenied":
+            unreadable.append(distribution_id)
+        return None
 
 
 def origin_bucket_of(domain_name):
@@ -188,34 +210,18 @@ def find_distribution(client, caller_reference, origin_bucket=None, comment=None
     distribution in the account. Instead the candidates (an origin in ``origin_bucket``, or the ``comment``) are read,
     one GetDistribution each, which also returns the config, the ETag and the status: one read when the distribution is
     the collector's. Only with ``scan_all`` (before concluding that it does not exist: check mode, teardown, or after
-    CloudFront refused a second distribution with this caller reference) is every other distribution's config read.
-    A distribution the caller may not read (AccessDenied, as under a policy scoped to the collection's own tagged
-    distributions) is skipped and its id appended to ``unreadable``, when given.
+    CloudFront refused a second distribution with this caller reference) is every other distribution's config read;
+    one the caller may not read is skipped, its id appended to ``unreadable`` when given.
     """
     summaries = list_distributions(client)
     candidates = candidate_ids(summaries, origin_bucket, comment)
     for distribution_id in candidates:
-        try:
-            distribution, etag = get_distribution(client, distribution_id)
-        except is_boto3_error_code("AccessDenied"):
-            if unreadable is not None:
-                unreadable.append(distribution_id)
-            continue
+        distribution, etag = get_distribution(client, distribution_id)
         if distribution and distribution["DistributionConfig"].get("CallerReference") == caller_reference:
             return distribution, etag
     if scan_all:
         for summary in summaries:
-            if summary["Id"] in candidates:
-                continue
-            try:
-                config, dummy = get_distribution_config(client, summary["Id"])
-            except is_boto3_error_code("NoSuchDistribution"):
-                continue  # deleted between the list and the read
-            except is_boto3_error_code("AccessDenied"):  # pylint: disable=duplicate-except
-                if unreadable is not None:
-                    unreadable.append(summary["Id"])
-                continue
-            if config.get("CallerReference") == caller_reference:
+            if summary["Id"] not in candidates and _caller_reference(client, summary["Id"], unreadable) == caller_reference:
                 return get_distribution(client, summary["Id"])
     return None, None
 
@@ -231,73 +237,54 @@ def ownership_problem(tags, ownership_tags):
 # ---------------------------------------------------------------------------------------------
 
 
-@AWSRetry.jittered_backoff()
-def _update_distribution(client, distribution_id, config, etag):
-    return client.update_distribution(Id=distribution_id, DistributionConfig=config, IfMatch=etag)
-
-
 def update_distribution_config(client, distribution_id, apply_change, config=None, etag=None, max_attempts=MAX_UPDATE_ATTEMPTS):
-    """Update a distribution with IfMatch, re-reading and re-applying the change on 412 PreconditionFailed.
+    """UpdateDistribution with IfMatch (``if_match_write``); configs compare in AWS's representation.
 
-    ``apply_change(config)`` gets a copy of the current DistributionConfig and returns the config to
-    write. ``config`` and ``etag``, when given, are the values the caller has just read (saving one
-    read on the first attempt). Returns (changed, response): changed is False and response None when
-    the change is already there (someone else made it meanwhile); response is UpdateDistribution's
-    (``Distribution`` and ``ETag``). After ``max_attempts`` stale ETags the last PreconditionFailed is raised.
+    ``config`` and ``etag``, when given, are the values the caller has just read. Returns (changed, response), the
+    response being UpdateDistribution's (``Distribution`` and ``ETag``), or (False, None).
     """
-    for attempt in range(max_attempts):
-        if config is None or etag is None or attempt > 0:
-            config, etag = get_distribution_config(client, distribution_id)
-        new_config = apply_change(copy.deepcopy(config))
-        if normalize_config(new_config) == normalize_config(config):
-            return False, None
-        try:
-            return True, _update_distribution(client, distribution_id, new_config, etag)
-        except is_boto3_error_code("PreconditionFailed"):
-            if attempt + 1 >= max_attempts:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@AWSRetry.jittered_backoff()
-def _delete_distribution(client, distribution_id, etag):
-    return client.delete_distribution(Id=distribution_id, IfMatch=etag)
-
-
-def delete_distribution(client, distribution_id, max_attempts=MAX_UPDATE_ATTEMPTS):
-    """Delete a (disabled, deployed) distribution with a fresh ETag; retry on 412 PreconditionFailed.
-
-    Returns False when it was already gone. DistributionNotDisabled is raised to the caller.
-    """
-    for attempt in range(max_attempts):
-        try:
-            dummy, etag = get_distribution_config(client, distribution_id)
-        except is_boto3_error_code("NoSuchDistribution"):
-            return False
-        try:
-            _delete_distribution(client, distribution_id, etag)
-            return True
-        except is_boto3_error_code("PreconditionFailed"):
-            if attempt + 1 >= max_attempts:
-                raise
-        except is_boto3_error_code("NoSuchDistribution"):
-            return False
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@AWSRetry.jittered_backoff()
-def create_distribution_with_tags(client, config, tags):
-    """CreateDistributionWithTags; returns the response (``Distribution``, ``ETag``, ``Location``)."""
-    return client.create_distribution_with_tags(
-        DistributionConfigWithTags={"DistributionConfig": config, "Tags": {"Items": ansible_dict_to_boto3_tag_list(tags)}}
+    return if_match_write(
+        lambda: get_distribution_config(client, distribution_id),
+        lambda new, tag: client.update_distribution(aws_retry=True, Id=distribution_id, DistributionConfig=new, IfMatch=tag),
+        apply_change,
+        lambda new, old: normalize_config(new) == normalize_config(old),
+        current=(config, etag),
+        max_attempts=max_attempts,
     )
 
 
-def wait_deployed(client, distribution_id, timeout, sleep=time.sleep, clock=time.monotonic):
+def delete_distribution(client, distribution_id, max_attempts=MAX_UPDATE_ATTEMPTS):
+    """Delete a (disabled, deployed) distribution with a fresh ETag (``if_match_write``); False when it was already gone.
+
+    DistributionNotDisabled is raised to the caller.
+    """
+    try:
+        if_match_write(
+            lambda: get_distribution_config(client, distribution_id),
+            lambda config, tag: client.delete_distribution(aws_retry=True, Id=distribution_id, IfMatch=tag),
+            lambda config: config,
+            lambda new, old: False,
+            max_attempts=max_attempts,
+        )
+    except is_boto3_error_code("NoSuchDistribution"):
+        return False
+    return True
+
+
+def create_distribution_with_tags(client, config, tags):
+    """CreateDistributionWithTags; returns the response (``Distribution``, ``ETag``, ``Location``)."""
+    return client.create_distribution_with_tags(
+        aws_retry=True, DistributionConfigWithTags={"DistributionConfig": config, "Tags": {"Items": ansible_dict_to_boto3_tag_list(tags)}}
+    )
+
+
+def wait_deployed(client, distribution_id, timeout, done="the distribution was written", sleep=time.sleep, clock=time.monotonic):
     """Poll GetDistribution until Status is Deployed; return the distribution, or raise DeployTimeout.
 
-    The delay starts at 1 second and doubles up to 30 (a deployment takes minutes on AWS; local
-    endpoints answer in a few reads).
+    The delay starts at 1 second and doubles up to 30 (a deployment takes minutes on AWS; local endpoints answer in
+    a few reads). Not boto3's distribution_deployed waiter: its fixed delay (60 seconds by default) either keeps a
+    local endpoint waiting a minute per deployment or polls AWS's rate-limited control plane every few seconds for
+    minutes.
     """
     deadline = clock() + timeout
     delay = 1
@@ -309,7 +296,7 @@ def wait_deployed(client, distribution_id, timeout, sleep=time.sleep, clock=time
             return distribution
         remaining = deadline - clock()
         if remaining <= 0:
-            raise DeployTimeout(distribution_id, timeout, distribution.get("Status"))
+            raise DeployTimeout(distribution_id, timeout, distribution.get("Status"), done)
         sleep(min(delay, remaining))
         delay = min(delay * 2, 30)
 
@@ -319,24 +306,9 @@ def wait_deployed(client, distribution_id, timeout, sleep=time.sleep, clock=time
 # ---------------------------------------------------------------------------------------------
 
 
-@AWSRetry.jittered_backoff()
-def _list_tags(client, arn):
-    return client.list_tags_for_resource(Resource=arn)
-
-
 def get_tags(client, arn):
     """Return the distribution's tags as a dict."""
-    return boto3_tag_list_to_ansible_dict(_list_tags(client, arn).get("Tags", {}).get("Items") or [])
-
-
-@AWSRetry.jittered_backoff()
-def _tag_resource(client, arn, tags):
-    client.tag_resource(Resource=arn, Tags={"Items": ansible_dict_to_boto3_tag_list(tags)})
-
-
-@AWSRetry.jittered_backoff()
-def _untag_resource(client, arn, keys):
-    client.untag_resource(Resource=arn, TagKeys={"Items": list(keys)})
+    return boto3_tag_list_to_ansible_dict(client.list_tags_for_resource(aws_retry=True, Resource=arn).get("Tags", {}).get("Items") or [])
 
 
 def ensure_tags(client, arn, current, desired, purge, check_mode):
@@ -350,9 +322,9 @@ def ensure_tags(client, arn, current, desired, purge, check_mode):
         return False, result
     if not check_mode:
         if to_remove:
-            _untag_resource(client, arn, sorted(to_remove))
+            client.untag_resource(aws_retry=True, Resource=arn, TagKeys={"Items": sorted(to_remove)})
         if to_add:
-            _tag_resource(client, arn, to_add)
+            client.tag_resource(aws_retry=True, Resource=arn, Tags={"Items": ansible_dict_to_boto3_tag_list(to_add)})
     return True, result
 
 
@@ -463,88 +435,51 @@ def logging_settings(logging_block):
 # ---------------------------------------------------------------------------------------------
 
 
-@AWSRetry.jittered_backoff()
-def _list_response_headers_policies(client, **kwargs):
-    return client.list_response_headers_policies(**kwargs)
-
-
-def find_response_headers_policy(client, name):
-    """Return (policy, etag) of the custom response headers policy named ``name``, or (None, None)."""
-    marker = None
-    while True:
-        kwargs = {"Type": "custom"}
-        if marker:
-            kwargs["Marker"] = marker
-        page = _list_response_headers_policies(client, **kwargs).get("ResponseHeadersPolicyList") or {}
-        for item in page.get("Items") or []:
-            policy = item.get("ResponseHeadersPolicy") or {}
-            if (policy.get("ResponseHeadersPolicyConfig") or {}).get("Name") == name:
-                response = _get_response_headers_policy(client, policy["Id"])
-                return response["ResponseHeadersPolicy"], response.get("ETag")
-        marker = page.get("NextMarker")
-        if not marker:
-            return None, None
-
-
 def find_response_headers_policy_summary(client, name):
     """The custom response headers policy named ``name`` from the ListResponseHeadersPolicies pages (its ``Id`` and
-    ``ResponseHeadersPolicyConfig``, no ETag: read-only callers save the GetResponseHeadersPolicy), or None."""
-    marker = None
+    ``ResponseHeadersPolicyConfig``, no ETag: read-only callers save the GetResponseHeadersPolicy), or None.
+
+    Pages by Marker: boto3 has no paginator for ListResponseHeadersPolicies (so no paginated_query_with_retries).
+    """
+    kwargs = {"Type": "custom"}
     while True:
-        kwargs = {"Type": "custom"}
-        if marker:
-            kwargs["Marker"] = marker
-        page = _list_response_headers_policies(client, **kwargs).get("ResponseHeadersPolicyList") or {}
+        page = client.list_response_headers_policies(aws_retry=True, **kwargs).get("ResponseHeadersPolicyList") or {}
         for item in page.get("Items") or []:
             policy = item.get("ResponseHeadersPolicy") or {}
             if (policy.get("ResponseHeadersPolicyConfig") or {}).get("Name") == name:
                 return policy
-        marker = page.get("NextMarker")
-        if not marker:
+        if not page.get("NextMarker"):
             return None
+        kwargs["Marker"] = page["NextMarker"]
 
 
-@AWSRetry.jittered_backoff()
-def _get_response_headers_policy(client, policy_id):
-    return client.get_response_headers_policy(Id=policy_id)
+def find_response_headers_policy(client, name):
+    """Return (policy, etag) of the custom response headers policy named ``name``, or (None, None)."""
+    summary = find_response_headers_policy_summary(client, name)
+    if summary is None:
+        return None, None
+    response = client.get_response_headers_policy(aws_retry=True, Id=summary["Id"])
+    return response["ResponseHeadersPolicy"], response.get("ETag")
 
 
-@AWSRetry.jittered_backoff()
 def create_response_headers_policy(client, config):
     """CreateResponseHeadersPolicy; returns the policy."""
-    return client.create_response_headers_policy(ResponseHeadersPolicyConfig=config)["ResponseHeadersPolicy"]
+    return client.create_response_headers_policy(aws_retry=True, ResponseHeadersPolicyConfig=config)["ResponseHeadersPolicy"]
 
 
-@AWSRetry.jittered_backoff()
-def _update_response_headers_policy(client, policy_id, config, etag):
-    return client.update_response_headers_policy(Id=policy_id, ResponseHeadersPolicyConfig=config, IfMatch=etag)
+def update_response_headers_policy(client, policy_id, apply_change, config, etag, same, max_attempts=MAX_UPDATE_ATTEMPTS):
+    """UpdateResponseHeadersPolicy with IfMatch (``if_match_write``); ``same(new, current)`` compares what the caller
+    manages. Returns (changed, policy)."""
 
+    def read():
+        response = client.get_response_headers_policy(aws_retry=True, Id=policy_id)
+        return response["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"], response.get("ETag")
 
-def update_response_headers_policy(client, policy_id, apply_change, config, etag, max_attempts=MAX_UPDATE_ATTEMPTS, same=None):
-    """Update a response headers policy with IfMatch, re-reading and re-applying the change on 412 PreconditionFailed.
+    def write(new, tag):
+        return client.update_response_headers_policy(aws_retry=True, Id=policy_id, ResponseHeadersPolicyConfig=new, IfMatch=tag)
 
-    ``same(new_config, config)`` tells whether the change is already there (default: equal configs); then nothing
-    is written. Returns (changed, policy).
-    """
-    same = same or (lambda new, old: new == old)
-    for attempt in range(max_attempts):
-        if attempt > 0:
-            response = _get_response_headers_policy(client, policy_id)
-            config, etag = response["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"], response.get("ETag")
-        new_config = apply_change(copy.deepcopy(config))
-        if same(new_config, config):
-            return False, None
-        try:
-            return True, _update_response_headers_policy(client, policy_id, new_config, etag)["ResponseHeadersPolicy"]
-        except is_boto3_error_code("PreconditionFailed"):
-            if attempt + 1 >= max_attempts:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@AWSRetry.jittered_backoff()
-def _delete_response_headers_policy(client, policy_id, etag):
-    client.delete_response_headers_policy(Id=policy_id, IfMatch=etag)
+    changed, response = if_match_write(read, write, apply_change, same, current=(config, etag), max_attempts=max_attempts)
+    return changed, (response or {}).get("ResponseHeadersPolicy")
 
 
 def delete_response_headers_policy(client, name):
@@ -555,5 +490,5 @@ def delete_response_headers_policy(client, name):
     policy, etag = find_response_headers_policy(client, name)
     if policy is None:
         return False
-    _delete_response_headers_policy(client, policy["Id"], etag)
+    client.delete_response_headers_policy(aws_retry=True, Id=policy["Id"], IfMatch=etag)
     return True

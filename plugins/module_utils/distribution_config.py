@@ -57,13 +57,13 @@ def desired_origin(params):
     }
 
 
-def desired_cache_behaviour(params):
+def desired_cache_behaviour(params, response_headers_policy_id=None):
     patch = {
         "TargetOriginId": origin_id(params),
         "ViewerProtocolPolicy": "allow-all",
         "AllowedMethods": allowed_methods(SERVED_METHODS, SERVED_METHODS),
         "CachePolicyId": params["cache_policy_id"],
-        "ResponseHeadersPolicyId": params["response_headers_policy_id"] or REMOVE,
+        "ResponseHeadersPolicyId": response_headers_policy_id or params.get("response_headers_policy_id") or REMOVE,
         "Compress": False,
     }
     for key in LEGACY_CACHE_KEYS:
@@ -99,11 +99,12 @@ def desired_aliases(params):
     return {"Quantity": len(aliases), "Items": aliases}
 
 
-def build_config(current, params):
+def build_config(current, params, response_headers_policy_id=None):
     """Return the DistributionConfig to have: ``current`` (normalized, or None for a new one) with the managed fields set.
 
     Fields the module does not manage are kept as they are, among them the Logging block
-    (clickstream.collectors.cloudfront_logging's) and the fields AWS fills in.
+    (clickstream.collectors.cloudfront_logging's) and the fields AWS fills in. ``response_headers_policy_id`` is the
+    policy the module keeps, when it keeps one (else the option's).
     """
     creating = current is None
     current = normalize_config(current) if current else {}
@@ -135,7 +136,7 @@ def build_config(current, params):
     origin = overlay(existing, desired_origin(params))
     result["Origins"] = {"Quantity": 1, "Items": [origin]}
 
-    behaviour_patch = desired_cache_behaviour(params)
+    behaviour_patch = desired_cache_behaviour(params, response_headers_policy_id)
     if creating:
         result["DefaultCacheBehavior"] = strip_remove(behaviour_patch)
     else:
@@ -144,47 +145,39 @@ def build_config(current, params):
 
 
 def managed_view(config, tags):
-    """The managed fields of a config, in the module's terms (for diff)."""
+    """The fields of a config the module manages, and the tags, in the module's terms (snake_case): diff and results."""
     if not config:
         return {}
-    origins = (config.get("Origins") or {}).get("Items") or [{}]
     behaviour = config.get("DefaultCacheBehavior") or {}
     certificate = config.get("ViewerCertificate") or {}
-    return {
-        "caller_reference": config.get("CallerReference"),
-        "comment": config.get("Comment"),
-        "enabled": config.get("Enabled"),
-        "price_class": config.get("PriceClass"),
-        "http_version": config.get("HttpVersion"),
-        "aliases": sorted((config.get("Aliases") or {}).get("Items") or []),
-        "acm_certificate_arn": None if certificate.get("CloudFrontDefaultCertificate") else certificate.get("ACMCertificateArn"),
-        "origins": [{"id": o.get("Id"), "domain_name": o.get("DomainName")} for o in origins],
-        "viewer_protocol_policy": behaviour.get("ViewerProtocolPolicy"),
-        "allowed_methods": sorted((behaviour.get("AllowedMethods") or {}).get("Items") or []),
-        "cache_policy_id": behaviour.get("CachePolicyId"),
-        "response_headers_policy_id": behaviour.get("ResponseHeadersPolicyId") or None,
-        "compress": behaviour.get("Compress"),
-        "tags": dict(tags or {}),
-    }
+    view = camel_dict_to_snake_dict(
+        {
+            "CallerReference": config.get("CallerReference"),
+            "Comment": config.get("Comment"),
+            "Enabled": config.get("Enabled"),
+            "PriceClass": config.get("PriceClass"),
+            "HttpVersion": config.get("HttpVersion"),
+            "Aliases": sorted((config.get("Aliases") or {}).get("Items") or []),
+            "AcmCertificateArn": None if certificate.get("CloudFrontDefaultCertificate") else certificate.get("ACMCertificateArn"),
+            "Origins": [{"Id": o.get("Id"), "DomainName": o.get("DomainName")} for o in (config.get("Origins") or {}).get("Items") or [{}]],
+            "ViewerProtocolPolicy": behaviour.get("ViewerProtocolPolicy"),
+            "AllowedMethods": sorted((behaviour.get("AllowedMethods") or {}).get("Items") or []),
+            "CachePolicyId": behaviour.get("CachePolicyId"),
+            "ResponseHeadersPolicyId": behaviour.get("ResponseHeadersPolicyId") or None,
+            "Compress": behaviour.get("Compress"),
+        }
+    )
+    view["tags"] = dict(tags or {})  # tag keys as they are
+    return view
 
 
 def distribution_result(distribution, config, etag, tags):
+    """The module's ``distribution`` result: the managed view, with the distribution's id, ARN, domain, status and ETag."""
     distribution = distribution or {}
-    behaviour = config.get("DefaultCacheBehavior") or {}
-    return {
-        "id": distribution.get("Id"),
-        "arn": distribution.get("ARN"),
-        "domain_name": distribution.get("DomainName"),
-        "status": distribution.get("Status"),
-        "etag": etag,
-        "caller_reference": config.get("CallerReference"),
-        "enabled": config.get("Enabled"),
-        "aliases": sorted((config.get("Aliases") or {}).get("Items") or []),
-        "price_class": config.get("PriceClass"),
-        "cache_policy_id": behaviour.get("CachePolicyId"),
-        "response_headers_policy_id": behaviour.get("ResponseHeadersPolicyId") or None,
-        "tags": dict(tags or {}),
-    }
+    result = managed_view(config, tags)
+    result.update(id=distribution.get("Id"), arn=distribution.get("ARN"), domain_name=distribution.get("DomainName"),
+                  status=distribution.get("Status"), etag=etag)
+    return result
 
 
 def manages_policy(params):
@@ -242,7 +235,7 @@ def desired_cors(origins):
 
 def policy_patch(params):
     """The parts of the policy config the module manages (REMOVE: what must not be there)."""
-    cache_control, cors = params["viewer_cache_control"], desired_cors(params["cors_allowed_origins"])
+    cache_control, cors = params["viewer_cache_control"], desired_cors(validate_cors_origins(params["cors_allowed_origins"])[0])
     patch = {"Comment": POLICY_COMMENTS[(bool(cache_control), bool(cors))], "CustomHeadersConfig": REMOVE, "CorsConfig": REMOVE}
     if cache_control:
         header = {"Header": "Cache-Control", "Value": cache_control, "Override": True}

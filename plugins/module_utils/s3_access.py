@@ -3,28 +3,32 @@
 # Copyright: clickstream.collectors contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""S3 access helpers shared by the collection's modules.
+"""S3 access helpers shared by the collection's modules, beside amazon.aws's ``module_utils/s3.py``.
 
-Bucket region, Object Ownership, Block Public Access (bucket and account), ACL reads and writes,
-and a comparable form of ACL grants. Every AWS call is retried with ``AWSRetry.jittered_backoff``;
-the helpers accept a plain boto3 client or one wrapped by ``module.client(..., retry_decorator=...)``.
-Errors other than the documented "not configured" codes are raised to the caller, which knows
-the resource and the fix to name in its message.
+The modules call amazon.aws's S3 helpers where they do the job (bucket region by HeadBucket, ownership controls
+write, Block Public Access read and write, ACL reads, head and delete object, bucket name validation). What is here
+is what amazon.aws does not have: the account-level Block Public Access read, a comparable form of ACL grants,
+the grants AWS stores for a canned ACL, full-policy ACL writes, and the reads that must answer at once for a
+bucket that does not exist. Each says why it is not the amazon.aws helper.
+
+Retries: clients come from ``s3_client()`` (``AWSRetry.jittered_backoff`` that also retries S3's 503 ``SlowDown``,
+which AWSRetry does not by default) and every call here passes ``aws_retry=True``, as amazon.aws's modules do. The
+client retries the calls amazon.aws's S3 helpers make too (they call it without ``aws_retry``, and their own
+``AWSRetry`` decorator leaves out ``SlowDown``). Errors are raised to the caller, whose ``ErrorHandler`` names the
+resource and the fix.
 """
 
 import copy
+import functools
 import ipaddress
 
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
-try:
-    import botocore  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_public_access_block
 
 ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS_URI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -52,6 +56,9 @@ BUCKET_CANNED_ACLS = ("private", "public-read", "public-read-write", "authentica
 
 PUBLIC_ACCESS_BLOCK_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 OWNERSHIP_VALUES = ("BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter")
+# S3 answers 503 SlowDown when it throttles; AWSRetry retries Throttling, InternalError and the like, not SlowDown. A HEAD
+# answer has no body: its SlowDown or InternalError comes as the bare status code.
+S3_RETRY_CODES = ("SlowDown", "503", "500")
 
 
 def partition_for_region(region):
@@ -64,82 +71,60 @@ def partition_for_region(region):
     return "aws"
 
 
+class RetryingEveryCall(RetryingBotoClientWrapper):
+    """amazon.aws's retrying client, retrying every call: ``aws_retry`` defaults to true.
+
+    amazon.aws's S3 helpers call the client without ``aws_retry`` and retry with an ``AWSRetry`` that does not know
+    ``SlowDown``; through this client their calls are retried on it too.
+    """
+
+    def _create_optional_retry_wrapper_function(self, unwrapped):
+        retrying = self.retry(unwrapped)
+
+        @functools.wraps(unwrapped)
+        def wrapper(*args, aws_retry=True, **kwargs):  # pylint: disable=unused-argument
+            return retrying(*args, **kwargs)
+
+        return wrapper
+
+
+def s3_client(module, region=None, extra_codes=(), **retry):
+    """An S3 client whose every call is retried on throttling (SlowDown included), 5xx and ``extra_codes``;
+    ``region`` for a bucket in another region than the module's."""
+    decorator = AWSRetry.jittered_backoff(catch_extra_error_codes=list(S3_RETRY_CODES + tuple(extra_codes)), **retry)
+    client = module.client("s3", retry_decorator=decorator, **({"region": region} if region else {}))
+    return RetryingEveryCall(getattr(client, "client", client), decorator)
+
+
 # ---------------------------------------------------------------------------------------------
-# Bucket region, ownership, Block Public Access
+# Ownership and Block Public Access
 # ---------------------------------------------------------------------------------------------
-
-
-@AWSRetry.jittered_backoff()
-def _get_bucket_location(client, bucket):
-    return client.get_bucket_location(Bucket=bucket)
-
-
-def get_bucket_region(client, bucket):
-    """Return the bucket's region (GetBucketLocation: None/"" is us-east-1, the legacy "EU" is eu-west-1)."""
-    location = _get_bucket_location(client, bucket).get("LocationConstraint")
-    if not location:
-        return "us-east-1"
-    if location == "EU":
-        return "eu-west-1"
-    return location
-
-
-@AWSRetry.jittered_backoff()
-def _get_bucket_ownership_controls(client, bucket):
-    return client.get_bucket_ownership_controls(Bucket=bucket)
 
 
 def get_object_ownership(client, bucket):
-    """Return the bucket's Object Ownership.
+    """Return the bucket's Object Ownership; NoSuchBucket is raised at once.
 
-    A bucket without ownership controls (created before April 2023 and never changed) behaves as
-    "ObjectWriter", which is what this returns for OwnershipControlsNotFoundError.
+    Not amazon.aws's get_s3_bucket_ownership_controls: that one retries NoSuchBucket for minutes (it serves buckets
+    just created), while check mode reads buckets that do not exist yet. A bucket without ownership controls
+    (created before April 2023 and never changed) behaves as "ObjectWriter", which is what this returns then.
     """
     try:
-        response = _get_bucket_ownership_controls(client, bucket)
+        response = client.get_bucket_ownership_controls(aws_retry=True, Bucket=bucket)
     except is_boto3_error_code("OwnershipControlsNotFoundError"):
         return "ObjectWriter"
     rules = response.get("OwnershipControls", {}).get("Rules") or []
-    if not rules:
-        return "ObjectWriter"
-    return rules[0].get("ObjectOwnership", "ObjectWriter")
+    return rules[0].get("ObjectOwnership", "ObjectWriter") if rules else "ObjectWriter"
 
 
-@AWSRetry.jittered_backoff()
-def put_object_ownership(client, bucket, ownership):
-    """Set the bucket's Object Ownership (one of OWNERSHIP_VALUES)."""
-    client.put_bucket_ownership_controls(
-        Bucket=bucket,
-        OwnershipControls={"Rules": [{"ObjectOwnership": ownership}]},
-    )
-
-
-def _complete_public_access_block(config):
+def complete_public_access_block(config):
+    """The four Block Public Access flags of a configuration; a flag it does not set, or no configuration, is False."""
     config = config or {}
     return dict((flag, bool(config.get(flag, False))) for flag in PUBLIC_ACCESS_BLOCK_FLAGS)
 
 
-@AWSRetry.jittered_backoff()
-def _get_public_access_block(client, bucket):
-    return client.get_public_access_block(Bucket=bucket)
-
-
 def get_public_access_block(client, bucket):
-    """Return the bucket's four Block Public Access flags (all False when none is configured)."""
-    try:
-        response = _get_public_access_block(client, bucket)
-    except is_boto3_error_code("NoSuchPublicAccessBlockConfiguration"):
-        return _complete_public_access_block({})
-    return _complete_public_access_block(response.get("PublicAccessBlockConfiguration"))
-
-
-@AWSRetry.jittered_backoff()
-def put_public_access_block(client, bucket, config):
-    """Write the bucket's Block Public Access configuration (the four flags; missing ones are False)."""
-    client.put_public_access_block(
-        Bucket=bucket,
-        PublicAccessBlockConfiguration=_complete_public_access_block(config),
-    )
+    """Return the bucket's four Block Public Access flags (amazon.aws's read; all False when none is configured)."""
+    return complete_public_access_block(get_s3_bucket_public_access_block(client, bucket))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,73 +181,37 @@ def register_s3control_host_hook(client):
     return client
 
 
-@AWSRetry.jittered_backoff()
-def _get_caller_account(sts):
-    return sts.get_caller_identity()["Account"]
+def account_clients(module):
+    """(sts, s3control) clients, retried as s3_client() retries; s3control with the IP-endpoint host fix."""
+    retry = AWSRetry.jittered_backoff()
+    return module.client("sts", retry_decorator=retry), register_s3control_host_hook(module.client("s3control", retry_decorator=retry))
 
 
-@AWSRetry.jittered_backoff()
-def _get_account_public_access_block(s3control, account_id):
-    return s3control.get_public_access_block(AccountId=account_id)
+def account_public_access_block(s3control, account_id):
+    """Return the account's four Block Public Access flags (s3control GetPublicAccessBlock).
 
-
-def account_public_access_block(module, account_id=None):
-    """Return the caller account's four Block Public Access flags (s3control GetPublicAccessBlock).
-
-    The account id comes from STS GetCallerIdentity when not given. An account without a
-    configuration (NoSuchPublicAccessBlockConfiguration) gives all False. Other errors, such as
-    AccessDenied when the caller lacks s3:GetAccountPublicAccessBlock or sts:GetCallerIdentity,
-    are raised for the caller to handle.
+    amazon.aws has no account-level read. An account without a configuration (NoSuchPublicAccessBlockConfiguration)
+    gives all False. Other errors, such as AccessDenied without s3:GetAccountPublicAccessBlock, are raised.
     """
-    if not account_id:
-        account_id = _get_caller_account(module.client("sts"))
-    s3control = register_s3control_host_hook(module.client("s3control"))
     try:
-        response = _get_account_public_access_block(s3control, account_id)
+        response = s3control.get_public_access_block(aws_retry=True, AccountId=account_id)
     except is_boto3_error_code("NoSuchPublicAccessBlockConfiguration"):
-        return _complete_public_access_block({})
-    return _complete_public_access_block(response.get("PublicAccessBlockConfiguration"))
+        return complete_public_access_block({})
+    return complete_public_access_block(response.get("PublicAccessBlockConfiguration"))
 
 
 # ---------------------------------------------------------------------------------------------
-# ACLs
+# ACLs (reads: amazon.aws's get_s3_bucket_acl and get_s3_object_acl)
 # ---------------------------------------------------------------------------------------------
 
 
-def _acl_policy(response):
-    return {"Owner": dict(response.get("Owner") or {}), "Grants": list(response.get("Grants") or [])}
-
-
-@AWSRetry.jittered_backoff()
-def _get_bucket_acl(client, bucket):
-    return client.get_bucket_acl(Bucket=bucket)
-
-
-def get_bucket_acl(client, bucket):
-    """Return the bucket's ACL as {"Owner": {...}, "Grants": [...]}."""
-    return _acl_policy(_get_bucket_acl(client, bucket))
-
-
-@AWSRetry.jittered_backoff()
 def put_bucket_acl(client, bucket, acl):
-    """Write a full bucket ACL (AccessControlPolicy={"Owner": ..., "Grants": [...]})."""
-    client.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": acl["Owner"], "Grants": acl["Grants"]})
+    """Write a full bucket ACL (AccessControlPolicy={"Owner": ..., "Grants": [...]}).
 
-
-@AWSRetry.jittered_backoff()
-def _get_object_acl(client, bucket, key):
-    return client.get_object_acl(Bucket=bucket, Key=key)
-
-
-def get_object_acl(client, bucket, key):
-    """Return the object's ACL as {"Owner": {...}, "Grants": [...]}."""
-    return _acl_policy(_get_object_acl(client, bucket, key))
-
-
-@AWSRetry.jittered_backoff()
-def put_object_canned_acl(client, bucket, key, acl):
-    """Apply a canned ACL to an object."""
-    client.put_object_acl(Bucket=bucket, Key=key, ACL=acl)
+    Not amazon.aws's put_s3_bucket_acl, which applies a canned ACL only: adding the log-delivery grant must keep
+    every grant the bucket has.
+    """
+    client.put_bucket_acl(aws_retry=True, Bucket=bucket, AccessControlPolicy={"Owner": acl["Owner"], "Grants": acl["Grants"]})
 
 
 _OBJECT_GRANT_HEADERS = {
@@ -295,10 +244,12 @@ def grant_headers(grants):
     return headers
 
 
-@AWSRetry.jittered_backoff()
 def put_object_grants(client, bucket, key, grants):
-    """Replace the object's ACL with exactly ``grants`` (sent as Grant* headers)."""
-    client.put_object_acl(Bucket=bucket, Key=key, **grant_headers(grants))
+    """Replace the object's ACL with exactly ``grants`` (sent as Grant* headers).
+
+    Not amazon.aws's put_s3_object_acl, which applies a canned ACL only.
+    """
+    client.put_object_acl(aws_retry=True, Bucket=bucket, Key=key, **grant_headers(grants))
 
 
 def _grantee_key(grantee):

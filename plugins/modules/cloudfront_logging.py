@@ -78,8 +78,8 @@ options:
 notes:
   - The caller needs C(cloudfront:GetDistribution), C(cloudfront:GetDistributionConfig), C(cloudfront:UpdateDistribution)
     (and C(cloudfront:ListDistributions) to find a distribution by alias or caller reference), and on the log bucket
-    C(s3:GetBucketLocation), C(s3:GetBucketOwnershipControls), C(s3:PutBucketOwnershipControls), C(s3:GetBucketAcl)
-    and C(s3:PutBucketAcl).
+    C(s3:ListBucket) (its region is read with HeadBucket), C(s3:GetBucketOwnershipControls), C(s3:PutBucketOwnershipControls),
+    C(s3:GetBucketAcl) and C(s3:PutBucketAcl).
   - Buckets in af-south-1, ap-east-1, ap-southeast-3, eu-south-1, me-south-1 and the newer opt-in regions cannot
     receive standard (legacy) logs; use a log bucket in another region or standard logging v2.
   - Supports check mode and diff mode.
@@ -172,26 +172,28 @@ bucket:
       type: str
       sample: BucketOwnerPreferred
     grants:
-      description: The bucket ACL's grants (normalized; C(ID) or C(URI), C(Type), C(Permission)).
+      description:
+        - The bucket ACL's grants, sorted, without display names, in the shape M(clickstream.collectors.s3_object_acl) returns
+          grants (C(grantee) with C(type) and C(id) or C(uri), C(permission)).
+        - Before 1.1.0 the keys were CamelCase (C(Grantee), C(Type), C(ID), C(URI), C(Permission)).
       type: list
       elements: dict
-      sample: [{"Grantee": {"Type": "CanonicalUser", "ID": "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"}, "Permission": "FULL_CONTROL"}]
+      sample: [{"grantee": {"type": "CanonicalUser", "id": "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"}, "permission": "FULL_CONTROL"}]
 """
 
 import re
 
-try:
-    import botocore  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_bucket_region
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_acl
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import put_s3_bucket_ownership
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import validate_bucket_name
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import LOG_BUCKET_DOMAIN_SUFFIX
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import STANDARD_LOGGING_UNSUPPORTED_REGIONS
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import DeployTimeout
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution_id
@@ -199,20 +201,19 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import logging_settings
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_distribution_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import wait_deployed
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import LOG_DELIVERY_CANONICAL_IDS
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import add_grants
-from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import get_bucket_acl
-from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import get_bucket_region
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import get_object_ownership
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import normalize_grants
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import partition_for_region
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import put_bucket_acl
-from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import put_object_ownership
+from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import s3_client
 
-# S3 bucket naming rules (3-63 characters; lowercase letters, digits, dots and hyphens; begins and ends
-# with a letter or digit).
-BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+NOT_CHANGED = "the distribution was not changed"
 
 
 def normalize_bucket(module, bucket):
@@ -220,8 +221,9 @@ def normalize_bucket(module, bucket):
     name = bucket.strip()
     if name.endswith(LOG_BUCKET_DOMAIN_SUFFIX):
         name = name[: -len(LOG_BUCKET_DOMAIN_SUFFIX)]
-    # A name containing amazonaws.com is an endpoint (regional, website, dualstack), not a bucket the user owns.
-    if not BUCKET_NAME.match(name) or ".." in name or IP_ADDRESS.match(name) or "amazonaws.com" in name:
+    # amazon.aws's validate_bucket_name checks the length, the characters and the last one. S3 also wants a letter or
+    # digit first, no "..", no IP address; a name with amazonaws.com in it is an endpoint (regional, website, dualstack).
+    if validate_bucket_name(name) or not name[:1].isalnum() or ".." in name or IP_ADDRESS.match(name) or "amazonaws.com" in name:
         module.fail_json(
             msg=(
                 f"bucket {bucket!r} is not an S3 bucket name: give the log bucket's name (3-63 lowercase letters, digits, "
@@ -232,70 +234,41 @@ def normalize_bucket(module, bucket):
     return name
 
 
-def _s3_client(module, region=None):
-    extra = {"region": region} if region else {}
-    return module.client("s3", retry_decorator=AWSRetry.jittered_backoff(), **extra)
-
-
+@ErrorHandler.common_error_handler(
+    "use {bucket} as the log bucket",
+    {
+        ("NoSuchBucket", "404", "NotFound"): (
+            f"bucket {{bucket}} does not exist: create it first (for example with amazon.aws.s3_bucket) or give the name of an "
+            f"existing bucket; {NOT_CHANGED}"
+        ),
+        ACCESS_DENIED: (
+            "the caller needs s3:ListBucket and s3:GetBucketOwnershipControls on it, and CloudFront logging needs s3:GetBucketAcl "
+            "and s3:PutBucketAcl on it; grant them (or run with a role that has them)"
+        ),
+    },
+)
 def read_log_bucket(module, bucket):
-    """Read the log bucket's region, ownership and ACL; fail when it is missing or cannot receive logs.
+    """Read the log bucket's region (HeadBucket), ownership and ACL; fail when it cannot receive logs.
 
-    Returns (client in the bucket's region, state dict with region, object_ownership, acl).
+    Returns (client in the bucket's region, state dict with name, region, object_ownership, acl).
     """
-    s3 = _s3_client(module)
-    try:
-        region = get_bucket_region(s3, bucket)
-    except is_boto3_error_code(["NoSuchBucket", "404", "NotFound"]) as e:
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"log bucket {bucket} does not exist: create it first (for example with amazon.aws.s3_bucket) "
-                "or give the name of an existing bucket; the distribution was not changed"
-            ),
-        )
-    except is_boto3_error_code(["AccessDenied", "403"]) as e:
-        module.fail_json_aws(e, msg=f"cannot read the region of log bucket {bucket}: the caller needs s3:GetBucketLocation on it")
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot read the region of log bucket {bucket}")
-
+    s3 = s3_client(module)
+    region = get_bucket_region(s3, bucket)
     if region in STANDARD_LOGGING_UNSUPPORTED_REGIONS:
         module.fail_json(
             msg=(
                 f"log bucket {bucket} is in {region}, a region where CloudFront cannot deliver standard (legacy) logs: "
                 "use a log bucket in another region (for example eu-west-1 or us-east-1), or standard logging v2 "
-                "(CloudWatch Logs delivery), which can write there; the distribution was not changed"
+                f"(CloudWatch Logs delivery), which can write there; {NOT_CHANGED}"
             ),
             bucket_region=region,
         )
-
     if region != module.region:
-        s3 = _s3_client(module, region)
-
-    try:
-        ownership = get_object_ownership(s3, bucket)
-    except is_boto3_error_code("AccessDenied") as e:
-        module.fail_json_aws(e, msg=f"cannot read Object Ownership of log bucket {bucket}: the caller needs s3:GetBucketOwnershipControls on it")
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot read Object Ownership of log bucket {bucket}")
-
+        s3 = s3_client(module, region)
+    ownership = get_object_ownership(s3, bucket)
     # GetBucketAcl answers on buckets with ACLs disabled too (the owner's FULL_CONTROL grant).
-    acl = read_bucket_acl(module, s3, bucket)
+    acl = get_s3_bucket_acl(s3, bucket)
     return s3, {"name": bucket, "region": region, "object_ownership": ownership, "acl": acl}
-
-
-def read_bucket_acl(module, s3, bucket):
-    try:
-        return get_bucket_acl(s3, bucket)
-    except is_boto3_error_code("AccessDenied") as e:
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"cannot read the ACL of log bucket {bucket}: CloudFront logging needs the caller to have s3:GetBucketAcl "
-                "and s3:PutBucketAcl on the log bucket; grant them (or run with a role that has them)"
-            ),
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot read the ACL of log bucket {bucket}")
 
 
 def _bucket_view(state, grants):
@@ -303,18 +276,26 @@ def _bucket_view(state, grants):
         "name": state["name"],
         "region": state["region"],
         "object_ownership": state["object_ownership"],
-        "grants": normalize_grants(grants),
+        "grants": [camel_dict_to_snake_dict(grant) for grant in normalize_grants(grants)],
     }
 
 
+@ErrorHandler.common_error_handler(
+    "make log bucket {state[name]} receive CloudFront's logs",
+    {
+        ACCESS_DENIED: (
+            "the caller needs s3:PutBucketOwnershipControls on it to enable ACLs, and CloudFront logging needs s3:GetBucketAcl and "
+            "s3:PutBucketAcl on it to add the awslogsdelivery grant; grant them"
+        ),
+        "AccessControlListNotSupported": "it still has ACLs disabled: set its Object Ownership to BucketOwnerPreferred and retry",
+    },
+)
 def handle_bucket(s3, module, state):
     """Make the log bucket receive logs: ACLs enabled and owner + awslogsdelivery FULL_CONTROL grants.
 
-    Returns (changed, before, after) where before/after are the bucket's ownership and grants.
+    Returns (changed, {"before": ..., "after": ...}), the bucket's ownership and grants before and after.
     """
-    bucket = state["name"]
-    ownership = state["object_ownership"]
-    acl = state["acl"]
+    bucket, ownership, acl = state["name"], state["object_ownership"], state["acl"]
     before = _bucket_view(state, acl["Grants"])
     if not module.params["manage_bucket"]:
         if ownership == "BucketOwnerEnforced":
@@ -322,25 +303,15 @@ def handle_bucket(s3, module, state):
                 msg=(
                     f"log bucket {bucket} has ACLs disabled (Object Ownership BucketOwnerEnforced) and CloudFront can only "
                     "deliver standard logs to a bucket with ACLs enabled: set manage_bucket: true, or set the bucket's "
-                    "Object Ownership to BucketOwnerPreferred; the distribution was not changed"
+                    f"Object Ownership to BucketOwnerPreferred; {NOT_CHANGED}"
                 )
             )
-        return False, before, before
+        return False, {"before": before, "after": before}
 
-    changed = False
-    after_state = dict(state)
-    if ownership == "BucketOwnerEnforced":
-        changed = True
-        after_state["object_ownership"] = "BucketOwnerPreferred"
-        if not module.check_mode:
-            try:
-                put_object_ownership(s3, bucket, "BucketOwnerPreferred")
-            except is_boto3_error_code("AccessDenied") as e:
-                module.fail_json_aws(
-                    e, msg=f"cannot enable ACLs on log bucket {bucket}: the caller needs s3:PutBucketOwnershipControls on it"
-                )
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                module.fail_json_aws(e, msg=f"cannot set Object Ownership BucketOwnerPreferred on log bucket {bucket}")
+    ownership_changed = ownership == "BucketOwnerEnforced"
+    after_state = dict(state, object_ownership="BucketOwnerPreferred" if ownership_changed else ownership)
+    if ownership_changed and not module.check_mode:
+        put_s3_bucket_ownership(s3, bucket, "BucketOwnerPreferred")
 
     owner_id = (acl.get("Owner") or {}).get("ID")
     log_delivery_id = LOG_DELIVERY_CANONICAL_IDS.get(partition_for_region(state["region"]), LOG_DELIVERY_CANONICAL_IDS["aws"])
@@ -348,98 +319,103 @@ def handle_bucket(s3, module, state):
     if owner_id:
         wanted.insert(0, {"Grantee": {"Type": "CanonicalUser", "ID": owner_id}, "Permission": "FULL_CONTROL"})
     grants_changed, new_acl = add_grants(acl, wanted)
-    if grants_changed:
-        changed = True
-        if not module.check_mode:
-            try:
-                put_bucket_acl(s3, bucket, new_acl)
-            except is_boto3_error_code("AccessDenied") as e:
-                module.fail_json_aws(
-                    e,
-                    msg=(
-                        f"cannot add the awslogsdelivery grant to the ACL of log bucket {bucket}: CloudFront logging needs the "
-                        "caller to have s3:GetBucketAcl and s3:PutBucketAcl on the log bucket; grant them"
-                    ),
-                )
-            except is_boto3_error_code("AccessControlListNotSupported") as e:  # pylint: disable=duplicate-except
-                module.fail_json_aws(
-                    e, msg=f"log bucket {bucket} still has ACLs disabled: set its Object Ownership to BucketOwnerPreferred and retry"
-                )
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-                module.fail_json_aws(e, msg=f"cannot update the ACL of log bucket {bucket}")
-    return changed, before, _bucket_view(after_state, new_acl["Grants"])
+    if grants_changed and not module.check_mode:
+        put_bucket_acl(s3, bucket, new_acl)
+    return ownership_changed or grants_changed, {"before": before, "after": _bucket_view(after_state, new_acl["Grants"])}
 
 
-def find_distribution(client, module):
+def distribution_label(params):
+    if params["distribution_id"]:
+        return f"distribution {params['distribution_id']}"
+    if params["alias"]:
+        return f"distribution with alias {params['alias']}"
+    return f"distribution with caller reference {params['caller_reference']}"
+
+
+@ErrorHandler.common_error_handler("read {label}", {ACCESS_DENIED: "the caller needs cloudfront:GetDistribution and cloudfront:ListDistributions"})
+def find_distribution(client, module, label):
+    """(distribution, etag) of the distribution the options name; fails when there is none."""
     params = module.params
-    label = (
-        f"distribution {params['distribution_id']}"
-        if params["distribution_id"]
-        else f"distribution with alias {params['alias']}"
-        if params["alias"]
-        else f"distribution with caller reference {params['caller_reference']}"
+    distribution_id = find_distribution_id(
+        client, distribution_id=params["distribution_id"], alias=params["alias"], caller_reference=params["caller_reference"]
     )
-    try:
-        distribution_id = find_distribution_id(
-            client, distribution_id=params["distribution_id"], alias=params["alias"], caller_reference=params["caller_reference"]
-        )
-        distribution, etag = get_distribution(client, distribution_id) if distribution_id else (None, None)
-    except is_boto3_error_code("AccessDenied") as e:
-        module.fail_json_aws(e, msg=f"cannot read {label}: the caller needs cloudfront:GetDistribution and cloudfront:ListDistributions")
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot read {label}")
+    distribution, etag = get_distribution(client, distribution_id) if distribution_id else (None, None)
     if distribution is None:
         module.fail_json(msg=f"{label} not found (NoSuchDistribution): check the id, alias or caller reference and the AWS account")
     return distribution, etag
 
 
+@ErrorHandler.common_error_handler(
+    "set the logging of distribution {distribution[Id]}",
+    {
+        "InvalidArgument": (
+            f"CloudFront refused the logging settings: the log bucket must exist, be named <bucket>{LOG_BUCKET_DOMAIN_SUFFIX}, "
+            "have ACLs enabled (Object Ownership BucketOwnerPreferred; manage_bucket: true does it) and be in a region that supports "
+            "standard logging"
+        ),
+        "PreconditionFailed": "it kept changing while logging was being set (stale ETag after several re-reads): retry later",
+        "NoSuchDistribution": "it was deleted while logging was being set",
+        ACCESS_DENIED: "the caller needs cloudfront:UpdateDistribution, and s3:GetBucketAcl and s3:PutBucketAcl on the log bucket",
+    },
+)
 def handle_logging(client, module, distribution, etag, wanted):
-    """Set the distribution's Logging block to ``wanted``; returns (changed, distribution, etag)."""
+    """Set the distribution's Logging block to ``wanted``; returns (changed, (distribution, etag))."""
     current = distribution["DistributionConfig"].get("Logging") or {}
     if current == wanted:
-        return False, distribution, etag
+        return False, (distribution, etag)
     if module.check_mode:
-        preview = dict(distribution, DistributionConfig=dict(distribution["DistributionConfig"], Logging=wanted))
-        return True, preview, etag
+        return True, (dict(distribution, DistributionConfig=dict(distribution["DistributionConfig"], Logging=wanted)), etag)
 
     def apply_change(config):
         config["Logging"] = wanted
         return config
 
-    distribution_id = distribution["Id"]
-    try:
-        changed, response = update_distribution_config(
-            client, distribution_id, apply_change, config=distribution["DistributionConfig"], etag=etag
-        )
-    except is_boto3_error_code("InvalidArgument") as e:
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"CloudFront refused the logging settings of distribution {distribution_id}: the log bucket must exist, be named "
-                f"<bucket>{LOG_BUCKET_DOMAIN_SUFFIX}, have ACLs enabled (Object Ownership BucketOwnerPreferred; manage_bucket: true "
-                "does it) and be in a region that supports standard logging"
-            ),
-        )
-    except is_boto3_error_code("PreconditionFailed") as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e,
-            msg=f"distribution {distribution_id} kept changing while logging was being set (stale ETag after several re-reads): retry later",
-        )
-    except is_boto3_error_code("NoSuchDistribution") as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"distribution {distribution_id} was deleted while logging was being set")
-    except is_boto3_error_code("AccessDenied") as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"cannot update distribution {distribution_id}: the caller needs cloudfront:UpdateDistribution, and s3:GetBucketAcl "
-                "and s3:PutBucketAcl on the log bucket"
-            ),
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot update the logging settings of distribution {distribution_id}")
+    changed, response = update_distribution_config(client, distribution["Id"], apply_change, config=distribution["DistributionConfig"], etag=etag)
     if not changed:
-        return False, distribution, etag
-    return True, response["Distribution"], response.get("ETag")
+        return False, (distribution, etag)
+    return True, (response["Distribution"], response.get("ETag"))
+
+
+@ErrorHandler.common_error_handler("read distribution {distribution[Id]} while waiting for its deployment")
+def await_deployment(client, module, distribution):
+    """Wait until the distribution is Deployed; returns it as last read (DeployTimeout: still deploying)."""
+    return wait_deployed(client, distribution["Id"], module.params["wait_timeout"], done="logging was set") or distribution
+
+
+def run(module):
+    """Prepare the log bucket, then set the distribution's logging. Returns (changed, result)."""
+    params = module.params
+    enabled = params["enabled"]
+    bucket = normalize_bucket(module, params["bucket"]) if enabled else None
+    result = {}
+    diff = {"before": {}, "after": {}}
+    bucket_changed = False
+    if enabled:
+        # The bucket is checked (and prepared) before the distribution is touched.
+        s3, state = read_log_bucket(module, bucket)
+        bucket_changed, bucket_diff = handle_bucket(s3, module, state)
+        diff["before"]["bucket"], diff["after"]["bucket"] = bucket_diff["before"], bucket_diff["after"]
+        result["bucket"] = bucket_diff["after"]
+
+    client = cloudfront_client(module)
+    distribution, etag = find_distribution(client, module, distribution_label(params))
+    wanted = desired_logging(enabled, bucket, params["prefix"], params["include_cookies"])
+    diff["before"]["logging"] = logging_settings(distribution["DistributionConfig"].get("Logging"))
+    logging_changed, (distribution, etag) = handle_logging(client, module, distribution, etag, wanted)
+    diff["after"]["logging"] = logging_settings(distribution["DistributionConfig"].get("Logging"))
+    if params["wait"] and not module.check_mode and distribution.get("Status") != "Deployed":
+        distribution = await_deployment(client, module, distribution)
+
+    result.update(
+        distribution_id=distribution["Id"],
+        domain_name=distribution.get("DomainName"),
+        status=distribution.get("Status"),
+        etag=etag,
+        logging=logging_settings(distribution["DistributionConfig"].get("Logging")),
+    )
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = diff
+    return bucket_changed or logging_changed, result
 
 
 def main():
@@ -462,51 +438,11 @@ def main():
         required_if=[("enabled", True, ("bucket",))],
         supports_check_mode=True,
     )
-    params = module.params
-    enabled = params["enabled"]
-    bucket = normalize_bucket(module, params["bucket"]) if enabled else None
-
-    result = {"changed": False}
-    diff = {"before": {}, "after": {}}
-    bucket_changed = False
-    if enabled:
-        # The bucket is checked (and prepared) before the distribution is touched.
-        s3, state = read_log_bucket(module, bucket)
-        bucket_changed, bucket_before, bucket_after = handle_bucket(s3, module, state)
-        diff["before"]["bucket"] = bucket_before
-        diff["after"]["bucket"] = bucket_after
-        result["bucket"] = bucket_after
-
-    client = cloudfront_client(module)
-    distribution, etag = find_distribution(client, module)
-    wanted = desired_logging(enabled, bucket, params["prefix"], params["include_cookies"])
-    diff["before"]["logging"] = logging_settings(distribution["DistributionConfig"].get("Logging"))
-    logging_changed, distribution, etag = handle_logging(client, module, distribution, etag, wanted)
-    diff["after"]["logging"] = logging_settings(distribution["DistributionConfig"].get("Logging"))
-
-    if params["wait"] and not module.check_mode and distribution.get("Status") != "Deployed":
-        try:
-            distribution = wait_deployed(client, distribution["Id"], params["wait_timeout"]) or distribution
-        except DeployTimeout as e:
-            module.fail_json(
-                msg=f"logging was set, but distribution {e.distribution_id} was still {e.status} after {e.timeout} seconds: "
-                "it keeps deploying on its own; rerun later or raise wait_timeout",
-                changed=True,
-            )
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"cannot read distribution {distribution['Id']} while waiting for its deployment")
-
-    result.update(
-        changed=bucket_changed or logging_changed,
-        distribution_id=distribution["Id"],
-        domain_name=distribution.get("DomainName"),
-        status=distribution.get("Status"),
-        etag=etag,
-        logging=logging_settings(distribution["DistributionConfig"].get("Logging")),
-    )
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = diff
-    module.exit_json(**result)
+    try:
+        changed, result = run(module)
+    except AnsibleAWSError as e:
+        fail(module, e)
+    module.exit_json(changed=changed, **result)
 
 
 if __name__ == "__main__":

@@ -143,21 +143,13 @@ options:
       - The default is O(caller_reference) (letters, digits, hyphens and underscores kept) followed by C(-viewer-cache-control)
         (the name the policy had before it also carried CORS; keeping it keeps the distribution's policy).
     type: str
-  tags:
-    description:
-      - Tags of the distribution.
-    type: dict
-    default: {}
-  purge_tags:
-    description:
-      - Whether to remove tags not in O(tags) or O(ownership_tags).
-    type: bool
-    default: false
   ownership_tags:
     description:
       - Tags that mark a distribution as managed by the caller. A distribution with this caller reference that lacks
         them is refused (O(state=present) and O(state=absent)) as not managed by this collection, which must not
         change it. They are added to a distribution the module creates.
+      - They are kept on the distribution as if they were in O(tags), also when O(tags) is not set, and O(purge_tags)
+        never removes them.
     type: dict
     default: {}
   wait:
@@ -192,6 +184,7 @@ notes:
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
+  - amazon.aws.tags
   - amazon.aws.boto3
 """
 
@@ -351,32 +344,67 @@ distribution:
       description: The distribution's tags.
       type: dict
       sample: {"managed-by": "clickstream.collectors", "clickstream-environment": "prod"}
+    comment:
+      description: The distribution's comment.
+      type: str
+      sample: clickstream collector prod (acme-clickstream-pixel)
+      version_added: 1.1.0
+    http_version:
+      description: The highest HTTP version viewers can use.
+      type: str
+      sample: http2and3
+      version_added: 1.1.0
+    acm_certificate_arn:
+      description: The ACM certificate serving O(aliases), or null with the default C(*.cloudfront.net) certificate.
+      type: str
+      sample: null
+      version_added: 1.1.0
+    origins:
+      description: The distribution's origins, each with its C(id) and C(domain_name).
+      type: list
+      elements: dict
+      sample: [{"id": "s3-acme-clickstream-pixel", "domain_name": "acme-clickstream-pixel.s3.eu-west-1.amazonaws.com"}]
+      version_added: 1.1.0
+    viewer_protocol_policy:
+      description: The default cache behaviour's viewer protocol policy.
+      type: str
+      sample: allow-all
+      version_added: 1.1.0
+    allowed_methods:
+      description: The methods the default cache behaviour allows, sorted.
+      type: list
+      elements: str
+      sample: ["GET", "HEAD"]
+      version_added: 1.1.0
+    compress:
+      description: Whether the default cache behaviour compresses.
+      type: bool
+      sample: false
+      version_added: 1.1.0
 """
 
 import copy
-
-try:
-    import botocore  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
+import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ACM_CERTIFICATE_ARN_PATTERN
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import DeployTimeout
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_response_headers_policy
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_response_headers_policy
-from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_distribution
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ensure_tags
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_distribution
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_tags
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import overlay
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ownership_problem
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import strip_remove
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_distribution_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import update_response_headers_policy
@@ -391,68 +419,57 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.distributio
 from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import policy_view
 from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import same_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import validate_cors_origins
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 
-
-# ---------------------------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------------------------
-
-
-def error_message(code, params, action, label):
-    """A message naming the resource, the cause in user terms and the fix, for a CloudFront error code."""
-    aliases = ", ".join(params.get("aliases") or [])
-    messages = {
-        "DistributionAlreadyExists": (
-            f"cannot {action} {label}: caller reference {params['caller_reference']} is already used by another distribution "
-            "of the account that ListDistributions did not show (created or deleted meanwhile); rerun, or choose another caller_reference"
-        ),
-        "CNAMEAlreadyExists": (
-            f"cannot {action} {label}: an alias ({aliases}) is already used by another distribution, possibly in another account; "
-            "remove it from that distribution (or prove domain ownership with a TXT record) or choose other aliases"
-        ),
-        "InvalidViewerCertificate": (
-            f"cannot {action} {label}: certificate {params.get('acm_certificate_arn')} cannot serve the aliases ({aliases}); give an "
-            "issued ACM certificate in us-east-1 that covers every alias"
-        ),
-        "NoSuchCachePolicy": (
-            f"cannot {action} {label}: cache policy {params.get('cache_policy_id')} does not exist; give an existing cache policy id "
-            f"(the managed CachingOptimized is {CACHING_OPTIMIZED_POLICY_ID})"
-        ),
-        "NoSuchResponseHeadersPolicy": (
-            f"cannot {action} {label}: response headers policy {params.get('response_headers_policy_id')} does not exist; create it "
-            "first or give an existing policy id"
-        ),
-        "AccessDenied": (
-            f"cannot {action} {label}: access denied; the caller needs cloudfront:CreateDistribution, cloudfront:UpdateDistribution, "
-            "cloudfront:DeleteDistribution, cloudfront:TagResource and cloudfront:UntagResource"
-        ),
-        "DistributionNotDisabled": (
-            f"cannot {action} {label}: it is not disabled and deployed yet; rerun later (teardown disables it, waits, then deletes it)"
-        ),
-        "PreconditionFailed": (
-            f"cannot {action} {label}: it kept changing meanwhile (stale ETag after several re-reads); rerun later"
-        ),
-        "InvalidArgument": f"cannot {action} {label}: CloudFront refused the settings; check the options named in the message",
-    }
-    return messages.get(code, f"cannot {action} {label}")
-
-
-def fail_on(module, exc, action, label):
-    code = ""
-    if isinstance(exc, botocore.exceptions.ClientError):
-        code = exc.response.get("Error", {}).get("Code", "")
-    module.fail_json_aws(exc, msg=error_message(code, module.params, action, label))
-
-
-# ---------------------------------------------------------------------------------------------
-# Aspects
-# ---------------------------------------------------------------------------------------------
+# The fix for each CloudFront error code, in the user's terms (formatted with the call's arguments, ``module`` among them).
+FIXES = {
+    "DistributionAlreadyExists": (
+        "caller reference {module.params[caller_reference]} is already used by another distribution of the account that "
+        "ListDistributions did not show (created or deleted meanwhile); rerun, or choose another caller_reference"
+    ),
+    "CNAMEAlreadyExists": (
+        "an alias ({module.params[aliases]}) is already used by another distribution, possibly in another account; remove it "
+        "from that distribution (or prove domain ownership with a TXT record) or choose other aliases"
+    ),
+    "InvalidViewerCertificate": (
+        "certificate {module.params[acm_certificate_arn]} cannot serve the aliases ({module.params[aliases]}); give an issued "
+        "ACM certificate in us-east-1 that covers every alias"
+    ),
+    "NoSuchCachePolicy": (
+        "cache policy {module.params[cache_policy_id]} does not exist; give an existing cache policy id (the managed "
+        f"CachingOptimized is {CACHING_OPTIMIZED_POLICY_ID})"
+    ),
+    "NoSuchResponseHeadersPolicy": (
+        "response headers policy {module.params[response_headers_policy_id]} does not exist; create it first or give an existing policy id"
+    ),
+    ACCESS_DENIED: (
+        "access denied; the caller needs cloudfront:ListDistributions, cloudfront:GetDistribution, cloudfront:CreateDistribution, "
+        "cloudfront:UpdateDistribution, cloudfront:DeleteDistribution, cloudfront:ListTagsForResource, cloudfront:TagResource "
+        "and cloudfront:UntagResource"
+    ),
+    "DistributionNotDisabled": "it is not disabled and deployed yet; rerun later (teardown disables it, waits, then deletes it)",
+    "PreconditionFailed": "it kept changing meanwhile (stale ETag after several re-reads); rerun later",
+    "InvalidArgument": "CloudFront refused the settings; check the options named in the message",
+}
+POLICY_PERMISSIONS = (
+    "the caller needs cloudfront:ListResponseHeadersPolicies, cloudfront:GetResponseHeadersPolicy, "
+    "cloudfront:CreateResponseHeadersPolicy, cloudfront:UpdateResponseHeadersPolicy and cloudfront:DeleteResponseHeadersPolicy"
+)
 
 
 class AlreadyExists(Exception):
     """CloudFront refused to create a second distribution with the caller reference."""
 
 
+# ---------------------------------------------------------------------------------------------
+# The distribution
+# ---------------------------------------------------------------------------------------------
+
+
+@ErrorHandler.common_error_handler("read {label}", FIXES)
 def read_existing(client, module, label, scan_all):
     """Find the distribution: (distribution, etag, tags) or (None, None, {}).
 
@@ -462,41 +479,33 @@ def read_existing(client, module, label, scan_all):
     """
     params = module.params
     distribution = etag = None
-    unreadable = []
-    try:
-        if params["distribution_id"]:
-            distribution, etag = get_distribution(client, params["distribution_id"])
-            found = distribution["DistributionConfig"].get("CallerReference") if distribution else None
-            if distribution is not None and found != params["caller_reference"]:
-                module.fail_json(
-                    msg=(
-                        f"distribution {params['distribution_id']} has caller reference {found}, not {params['caller_reference']}: "
-                        "give the id of the distribution with that caller reference, or leave distribution_id out to find it"
-                    ),
-                    distribution_id=params["distribution_id"],
-                )
-        if distribution is None:
-            distribution, etag = find_distribution(
-                client, params["caller_reference"], origin_bucket=params["origin_bucket"], comment=params["comment"] or None,
-                scan_all=scan_all, unreadable=unreadable,
+    if params["distribution_id"]:
+        distribution, etag = get_distribution(client, params["distribution_id"])
+        found = distribution["DistributionConfig"].get("CallerReference") if distribution else None
+        if distribution is not None and found != params["caller_reference"]:
+            module.fail_json(
+                msg=(
+                    f"distribution {params['distribution_id']} has caller reference {found}, not {params['caller_reference']}: "
+                    "give the id of the distribution with that caller reference, or leave distribution_id out to find it"
+                ),
+                distribution_id=params["distribution_id"],
             )
-        if distribution is None:
-            if unreadable:
-                module.warn(
-                    f"no readable distribution has caller reference {params['caller_reference']}; skipped "
-                    f"{len(unreadable)} the caller may not read (cloudfront:GetDistribution or GetDistributionConfig denied: "
-                    f"{', '.join(unreadable)})"
-                )
-            return None, None, {}
-        tags = get_tags(client, distribution["ARN"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_on(module, e, "read", label)
-    return distribution, etag, tags
+    unreadable = []
+    if distribution is None:
+        distribution, etag = find_distribution(client, params["caller_reference"], origin_bucket=params["origin_bucket"],
+                                               comment=params["comment"] or None, scan_all=scan_all, unreadable=unreadable)
+    if distribution is None:
+        if unreadable:
+            module.warn(
+                f"no readable distribution has caller reference {params['caller_reference']}; skipped {len(unreadable)} the caller "
+                f"may not read (cloudfront:GetDistributionConfig denied: {', '.join(unreadable)})"
+            )
+        return None, None, {}
+    return distribution, etag, get_tags(client, distribution["ARN"])
 
 
 def check_ownership(module, distribution, tags):
-    wanted = module.params["ownership_tags"] or {}
-    missing = {k: v for k, v in wanted.items() if tags.get(k) != v}
+    missing = ownership_problem(tags, module.params["ownership_tags"])
     if missing:
         module.fail_json(
             msg=(
@@ -508,214 +517,204 @@ def check_ownership(module, distribution, tags):
         )
 
 
-def handle_create(client, module, label):
-    params = module.params
-    config = build_config(None, params)
-    tags = dict(params["tags"] or {})
-    tags.update(params["ownership_tags"] or {})
+def desired_tags(params):
+    """(tags to have, purge others): O(tags) and the ownership tags; without O(tags), tags are not purged."""
+    return dict(params["tags"] or {}, **(params["ownership_tags"] or {})), bool(params["purge_tags"] and params["tags"] is not None)
+
+
+@ErrorHandler.common_error_handler("create {label}", FIXES)
+def handle_create(client, module, label, policy_id=None):
+    """Create the distribution (with its tags). Returns (changed, {"distribution", "diff"})."""
+    config = build_config(None, module.params, policy_id)
+    tags = desired_tags(module.params)[0]
     diff = {"before": {}, "after": managed_view(config, tags)}
     if module.check_mode:
-        return True, distribution_result(None, config, None, tags), diff
+        return True, {"distribution": distribution_result(None, config, None, tags), "diff": diff}
     try:
         response = create_distribution_with_tags(client, config, tags)
     except is_boto3_error_code("DistributionAlreadyExists") as e:
         raise AlreadyExists() from e
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        fail_on(module, e, "create", label)
     distribution = response["Distribution"]
-    return True, distribution_result(distribution, distribution["DistributionConfig"], response.get("ETag"), tags), diff
+    return True, {"distribution": distribution_result(distribution, distribution["DistributionConfig"], response.get("ETag"), tags), "diff": diff}
 
 
-def handle_update(client, module, label, distribution, etag, tags):
+@ErrorHandler.common_error_handler("tag {label}", FIXES)
+def handle_tags(client, module, label, distribution, tags):
+    """Bring the tags to O(tags) and the ownership tags. Returns (changed, the tags after)."""
+    wanted, purge = desired_tags(module.params)
+    return ensure_tags(client, distribution["ARN"], tags, wanted, purge, module.check_mode)
+
+
+@ErrorHandler.common_error_handler("update {label}", FIXES)
+def handle_update(client, module, label, distribution, etag, tags, policy_id=None):
+    """Update the managed fields and the tags, compare-first. Returns (changed, {"distribution", "diff"})."""
     params = module.params
     current = normalize_config(distribution["DistributionConfig"])
-    wanted = build_config(distribution["DistributionConfig"], params)
-    config_changed = wanted != current
-
-    desired_tags = dict(params["tags"] or {})
-    desired_tags.update(params["ownership_tags"] or {})
-    try:
-        tags_changed, new_tags = ensure_tags(client, distribution["ARN"], tags, desired_tags, params["purge_tags"], module.check_mode)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_on(module, e, "tag", label)
-
+    wanted = build_config(distribution["DistributionConfig"], params, policy_id)
+    tags_changed, new_tags = handle_tags(client, module, label, distribution, tags)
     diff = {"before": managed_view(current, tags), "after": managed_view(wanted, new_tags)}
-    if not config_changed:
-        return tags_changed, distribution_result(distribution, distribution["DistributionConfig"], etag, new_tags), diff
-    if module.check_mode:
-        return True, distribution_result(distribution, wanted, etag, new_tags), diff
+    if wanted == current or module.check_mode:
+        config = distribution["DistributionConfig"] if wanted == current else wanted
+        return tags_changed or wanted != current, {"distribution": distribution_result(distribution, config, etag, new_tags), "diff": diff}
 
     def apply_change(config):
-        normalized = normalize_config(config)
-        new = build_config(config, params)
-        return config if new == normalized else new
+        return build_config(config, params, policy_id)
 
-    try:
-        changed, response = update_distribution_config(client, distribution["Id"], apply_change, config=distribution["DistributionConfig"], etag=etag)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_on(module, e, "update", label)
+    changed, response = update_distribution_config(client, distribution["Id"], apply_change, config=distribution["DistributionConfig"], etag=etag)
     if changed:
         distribution, etag = response["Distribution"], response.get("ETag")
-    return True, distribution_result(distribution, distribution["DistributionConfig"], etag, new_tags), diff
+    return True, {"distribution": distribution_result(distribution, distribution["DistributionConfig"], etag, new_tags), "diff": diff}
 
 
-def handle_wait(client, module, distribution_id, action):
-    try:
-        return wait_deployed(client, distribution_id, module.params["wait_timeout"])
-    except DeployTimeout as e:
-        module.fail_json(
-            msg=(
-                f"{action}, but distribution {e.distribution_id} was still {e.status} after {e.timeout} seconds; it keeps deploying "
-                "on its own: rerun later (or raise wait_timeout)"
-            ),
-            changed=True,
-            distribution_id=e.distribution_id,
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_on(module, e, "wait for", f"distribution {distribution_id}")
+@ErrorHandler.common_error_handler("read distribution {distribution_id} while waiting for its deployment", FIXES)
+def await_deployment(client, module, distribution_id, done):
+    """Wait until the distribution is Deployed; the distribution as last read (DeployTimeout: still deploying)."""
+    return wait_deployed(client, distribution_id, module.params["wait_timeout"], done=done)
 
 
-def handle_response_headers_policy(client, module):
+@ErrorHandler.common_error_handler("disable {label}", FIXES)
+def disable(client, label, distribution, etag):
+    """Disable the distribution (IfMatch). Returns (changed, UpdateDistribution's response or None)."""
+    def apply_change(current):
+        current["Enabled"] = False
+        return current
+
+    return update_distribution_config(client, distribution["Id"], apply_change, config=copy.deepcopy(distribution["DistributionConfig"]), etag=etag)
+
+
+@ErrorHandler.common_error_handler("delete {label}", FIXES)
+def delete(client, label, distribution_id):
+    delete_distribution(client, distribution_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The response headers policy
+# ---------------------------------------------------------------------------------------------
+
+
+@ErrorHandler.common_error_handler(
+    "keep response headers policy {name}",
+    {
+        "InvalidArgument": (
+            "CloudFront refused its settings: check viewer_cache_control (one line) and cors_allowed_origins (origins such as "
+            "https://www.example.com, or ['*'] alone)"
+        ),
+        ACCESS_DENIED: POLICY_PERMISSIONS,
+    },
+)
+def handle_response_headers_policy(client, module, name):
     """Keep the named policy sending viewer_cache_control and the CORS headers of cors_allowed_origins, compare-first.
 
-    Returns (changed, policy id or placeholder, before, after).
+    Returns (changed, {"id": the policy id (a placeholder naming it when check mode would create it), "before", "after"}).
     """
-    params = module.params
-    name = policy_name(params)
-    patch = policy_patch(params)
-    try:
-        policy, etag = find_response_headers_policy(client, name)
-        if policy is None:
-            config = dict(strip_remove(patch), Name=name)
-            after = policy_view(None, name, config)
-            if module.check_mode:
-                return True, f"(new response headers policy {name})", {}, after
-            policy = create_response_headers_policy(client, config)
-            return True, policy["Id"], {}, policy_view(policy["Id"], name, config)
-        current = policy["ResponseHeadersPolicyConfig"]
-        before = policy_view(policy["Id"], name, current)
-        if same_policy(overlay(current, patch), current):
-            return False, policy["Id"], before, before
-        if not module.check_mode:
-            update_response_headers_policy(client, policy["Id"], lambda config: overlay(config, patch), current, etag, same=same_policy)
-        return True, policy["Id"], before, policy_view(policy["Id"], name, overlay(current, patch))
-    except is_boto3_error_code("InvalidArgument") as e:
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"CloudFront refused the settings of response headers policy {name}: check viewer_cache_control (one line) and "
-                "cors_allowed_origins (origins such as https://www.example.com, or ['*'] alone)"
-            ),
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"cannot keep response headers policy {name}: the caller needs cloudfront:ListResponseHeadersPolicies, "
-                "cloudfront:GetResponseHeadersPolicy, cloudfront:CreateResponseHeadersPolicy and cloudfront:UpdateResponseHeadersPolicy"
-            ),
-        )
+    patch = policy_patch(module.params)
+    policy, etag = find_response_headers_policy(client, name)
+    if policy is None:
+        config = dict(strip_remove(patch), Name=name)
+        if module.check_mode:
+            return True, {"id": f"(new response headers policy {name})", "before": {}, "after": policy_view(None, name, config)}
+        policy = create_response_headers_policy(client, config)
+        return True, {"id": policy["Id"], "before": {}, "after": policy_view(policy["Id"], name, config)}
+    current = policy["ResponseHeadersPolicyConfig"]
+    before, after = policy_view(policy["Id"], name, current), policy_view(policy["Id"], name, overlay(current, patch))
+    changed = not same_policy(overlay(current, patch), current)
+    if changed and not module.check_mode:
+        update_response_headers_policy(client, policy["Id"], lambda config: overlay(config, patch), current, etag, same=same_policy)
+    return changed, {"id": policy["Id"], "before": before, "after": after if changed else before}
 
 
-def remove_response_headers_policy(client, module):
-    """Delete the named policy after the distribution; one still used elsewhere is kept with a warning."""
-    name = policy_name(module.params)
-    try:
-        policy, dummy = find_response_headers_policy(client, name)
-        if policy is None:
-            return False
-        if not module.check_mode:
-            delete_response_headers_policy(client, name)
+@ErrorHandler.common_error_handler("delete response headers policy {name}", {ACCESS_DENIED: POLICY_PERMISSIONS})
+def remove_response_headers_policy(client, module, name):
+    """Delete the named policy after the distribution; one still used elsewhere is kept with a warning. -> changed"""
+    policy, dummy = find_response_headers_policy(client, name)
+    if policy is None:
+        return False
+    if module.check_mode:
         return True
+    try:
+        return delete_response_headers_policy(client, name)
     except is_boto3_error_code("ResponseHeadersPolicyInUse"):
         module.warn(f"response headers policy {name} is still attached to another distribution and was kept; detach it, then rerun")
         return False
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot delete response headers policy {name}: the caller needs cloudfront:DeleteResponseHeadersPolicy")
+
+
+# ---------------------------------------------------------------------------------------------
+# The states
+# ---------------------------------------------------------------------------------------------
 
 
 def ensure_present(client, module):
+    """The distribution (and the policy the module keeps) as the options say. Returns (changed, result)."""
     params = module.params
     label = f"the distribution with caller reference {params['caller_reference']}"
     # Check mode reads every distribution before saying one would be created; a real run lets CloudFront say so
     # (it refuses a second distribution with a caller reference), which costs no read when there is none.
-    distribution, etag, tags = read_existing(client, module, label, scan_all=module.check_mode)
+    distribution, etag, tags = read_existing(client, module, label, module.check_mode)
     if distribution is not None:
         check_ownership(module, distribution, tags)
-    policy = None
+    policy_changed, policy = False, None
     if manages_policy(params):
-        policy_changed, policy_id, policy_before, policy_after = handle_response_headers_policy(client, module)
-        params["response_headers_policy_id"] = policy_id
-        policy = (policy_changed, policy_before, policy_after)
+        policy_changed, policy = handle_response_headers_policy(client, module, policy_name(params))
+    policy_id = policy["id"] if policy else params["response_headers_policy_id"]
     if distribution is None:
         try:
-            changed, result, diff = handle_create(client, module, label)
-        except AlreadyExists:
+            changed, result = handle_create(client, module, label, policy_id)
+        except AlreadyExists as e:
             # Its origin and comment were changed by hand: every distribution is read to find it.
-            distribution, etag, tags = read_existing(client, module, label, scan_all=True)
+            distribution, etag, tags = read_existing(client, module, label, True)
             if distribution is None:
-                module.fail_json(msg=error_message("DistributionAlreadyExists", params, "create", label))
+                raise CollectorError(message=f"Cannot create {label}: " + FIXES["DistributionAlreadyExists"].format(module=module)) from e
             check_ownership(module, distribution, tags)
     if distribution is not None:
-        label = f"distribution {distribution['Id']}"
-        changed, result, diff = handle_update(client, module, label, distribution, etag, tags)
+        changed, result = handle_update(client, module, f"distribution {distribution['Id']}", distribution, etag, tags, policy_id)
     if policy:
-        changed = changed or policy[0]
-        if policy[1]:
-            diff["before"]["response_headers_policy"] = policy[1]
-        diff["after"]["response_headers_policy"] = policy[2]
-    if params["wait"] and not module.check_mode and result["id"] and result["status"] != "Deployed":
-        deployed = handle_wait(client, module, result["id"], "the distribution was written")
+        if policy["before"]:
+            result["diff"]["before"]["response_headers_policy"] = policy["before"]
+        result["diff"]["after"]["response_headers_policy"] = policy["after"]
+        result["response_headers_policy"] = policy["after"]
+    found = result["distribution"]
+    if params["wait"] and not module.check_mode and found["id"] and found["status"] != "Deployed":
+        deployed = await_deployment(client, module, found["id"], "the distribution was written")
         if deployed:
-            result["status"] = deployed.get("Status")
-    return changed, result, diff, policy[2] if policy else None
+            found["status"] = deployed.get("Status")
+    return changed or policy_changed, result
 
 
 def ensure_absent(client, module):
+    """Disable, wait for and delete the distribution, then the policy the module keeps. Returns (changed, result)."""
     params = module.params
     label = f"the distribution with caller reference {params['caller_reference']}"
-    distribution, etag, tags = read_existing(client, module, label, scan_all=True)
+    result = {"distribution": {}, "diff": {"before": {}, "after": {}}}
+    if manages_policy(params):
+        result["response_headers_policy"] = {"id": None, "name": policy_name(params), "cache_control": None, "cors": None}
+    distribution, etag, tags = read_existing(client, module, label, True)
     if distribution is None:
-        policy_changed = manages_policy(params) and remove_response_headers_policy(client, module)
-        return policy_changed, {}, {"before": {}, "after": {}}
+        return manages_policy(params) and remove_response_headers_policy(client, module, policy_name(params)), result
     check_ownership(module, distribution, tags)
     label = f"distribution {distribution['Id']}"
     config = distribution["DistributionConfig"]
-    result = distribution_result(distribution, config, etag, tags)
-    diff = {"before": managed_view(normalize_config(config), tags), "after": {}}
+    result.update(distribution=distribution_result(distribution, config, etag, tags))
+    result["diff"]["before"] = managed_view(normalize_config(config), tags)
     if params["disable_only"]:
-        diff["after"] = dict(diff["before"], enabled=False)
-    if module.check_mode:
-        if params["disable_only"]:
-            return bool(config.get("Enabled")), dict(result, enabled=False), diff
-        if manages_policy(params):
-            remove_response_headers_policy(client, module)
-        return True, result, diff
-
-    if config.get("Enabled"):
-
-        def disable(current):
-            current["Enabled"] = False
-            return current
-
-        try:
-            changed, response = update_distribution_config(client, distribution["Id"], disable, config=copy.deepcopy(config), etag=etag)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            fail_on(module, e, "disable", label)
+        # The first half of a deletion: the response headers policy stays until the distribution is deleted.
+        result["diff"]["after"] = dict(result["diff"]["before"], enabled=False)
+        if not config.get("Enabled"):
+            return False, result
+        if module.check_mode:
+            return True, dict(result, distribution=dict(result["distribution"], enabled=False))
+        changed, response = disable(client, label, distribution, etag)
         if changed:
-            result = distribution_result(response["Distribution"], response["Distribution"]["DistributionConfig"], response.get("ETag"), tags)
-        if params["disable_only"]:
-            return True, result, diff
-    elif params["disable_only"]:
-        return False, result, diff
-    handle_wait(client, module, distribution["Id"], "the distribution was disabled before its deletion")
-    try:
-        delete_distribution(client, distribution["Id"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        fail_on(module, e, "delete", label)
+            disabled = response["Distribution"]
+            result["distribution"] = distribution_result(disabled, disabled["DistributionConfig"], response.get("ETag"), tags)
+        return True, result
+    if not module.check_mode:
+        if config.get("Enabled"):
+            disable(client, label, distribution, etag)
+        await_deployment(client, module, distribution["Id"], "the distribution was disabled before its deletion")
+        delete(client, label, distribution["Id"])
     if manages_policy(params):
-        remove_response_headers_policy(client, module)
-    return True, result, diff
+        remove_response_headers_policy(client, module, policy_name(params))
+    return True, result
 
 
 def main():
@@ -736,8 +735,8 @@ def main():
         viewer_cache_control=dict(type="str"),
         cors_allowed_origins=dict(type="list", elements="str", default=[]),
         response_headers_policy_name=dict(type="str"),
-        tags=dict(type="dict", default={}),
-        purge_tags=dict(type="bool", default=False),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
         ownership_tags=dict(type="dict", default={}),
         wait=dict(type="bool", default=False),
         disable_only=dict(type="bool", default=False),
@@ -755,35 +754,30 @@ def main():
             msg="cors_allowed_origins needs the module's own response headers policy and cannot be combined with "
             "response_headers_policy_id: drop one of them (put the CORS settings in your own policy, or let the module keep one)"
         )
-    origins, problem = validate_cors_origins(params["cors_allowed_origins"])
+    problem = validate_cors_origins(params["cors_allowed_origins"])[1]
     if problem:
         module.fail_json(msg=problem)
-    params["cors_allowed_origins"] = origins
     if params["state"] == "present" and params["aliases"]:
         arn = params["acm_certificate_arn"]
         if not arn:
             module.fail_json(msg="aliases need acm_certificate_arn: give the ARN of an ACM certificate in us-east-1 that covers them")
-        arn_parts = arn.split(":")
-        if len(arn_parts) < 6 or arn_parts[2] != "acm" or arn_parts[3] != "us-east-1":
+        if not re.match(ACM_CERTIFICATE_ARN_PATTERN, arn):
             module.fail_json(
                 msg=f"acm_certificate_arn {arn} is not an ACM certificate in us-east-1: CloudFront only uses certificates from "
                 "ACM in us-east-1; request or import the certificate there"
             )
 
-    client = cloudfront_client(module)
-    result = {}
-    if params["state"] == "absent":
-        changed, distribution, diff = ensure_absent(client, module)
-        if manages_policy(params):
-            result["response_headers_policy"] = {"id": None, "name": policy_name(params), "cache_control": None, "cors": None}
-    else:
-        changed, distribution, diff, policy = ensure_present(client, module)
-        if policy:
-            result["response_headers_policy"] = policy
-    result.update(changed=changed, distribution=distribution)
+    try:
+        if params["state"] == "absent":
+            changed, result = ensure_absent(cloudfront_client(module), module)
+        else:
+            changed, result = ensure_present(cloudfront_client(module), module)
+    except AnsibleAWSError as e:
+        fail(module, e)
+    diff = result.pop("diff")
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = diff
-    module.exit_json(**result)
+    module.exit_json(changed=changed, **result)
 
 
 if __name__ == "__main__":

@@ -33,11 +33,11 @@ options:
     type: str
   origin_bucket:
     description:
-      - The S3 bucket the distribution serves (the pixel bucket): distributions with an origin in it are read first.
+      - The S3 bucket the distribution serves (the pixel bucket); distributions with an origin in it are read first.
     type: str
   comment:
     description:
-      - The distribution's comment: distributions with this comment are read next.
+      - The distribution's comment; distributions with this comment are read next.
     type: str
   scan_all:
     description:
@@ -178,12 +178,7 @@ distribution:
       sample: {"caller_reference": "clickstream-collector-prod-acme-clickstream-pixel", "enabled": true}
 """
 
-try:
-    import botocore  # noqa: F401  pylint: disable=unused-import
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
@@ -192,9 +187,16 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_tags
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ownership_problem
 from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import distribution_facts
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 
 
-def read_distribution(client, module):
+@ErrorHandler.common_error_handler(
+    "read {label}",
+    {ACCESS_DENIED: "the caller needs cloudfront:GetDistribution, cloudfront:ListTagsForResource and cloudfront:ListDistributions"},
+)
+def read_distribution(client, module, label):
     """(distribution, etag, tags) of the distribution the options name, or (None, None, {})."""
     params = module.params
     if params["distribution_id"]:
@@ -233,15 +235,10 @@ def main():
     params = module.params
     label = f"distribution {params['distribution_id']}" if params["distribution_id"] else (
         f"the distribution with caller reference {params['caller_reference']}")
-    client = cloudfront_client(module)
     try:
-        distribution, etag, tags = read_distribution(client, module)
-    except is_boto3_error_code("AccessDenied") as e:
-        module.fail_json_aws(
-            e, msg=f"cannot read {label}: the caller needs cloudfront:GetDistribution, cloudfront:ListTagsForResource and cloudfront:ListDistributions"
-        )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot read {label}")
+        distribution, etag, tags = read_distribution(cloudfront_client(module), module, label)
+    except AnsibleAWSError as e:
+        fail(module, e)
     if distribution is None:
         module.exit_json(changed=False, exists=False, owned=None, missing_ownership_tags={}, distribution={})
     missing = ownership_problem(tags, params["ownership_tags"])

@@ -34,15 +34,15 @@ options:
     description:
       - The caller reference of the collector's distribution. ListDistributions summaries lack it, so the module reads only
         the distributions whose origin is O(pixel_bucket) or whose comment is O(distribution.comment) (one C(GetDistribution)
-        each): the cost does not grow with the number of distributions in the account, apart from ListDistributions pages
+        each); the cost does not grow with the number of distributions in the account, apart from ListDistributions pages
         (100 distributions a page). A distribution whose origin and comment were both changed by hand is not found here;
         M(clickstream.collectors.collector_distribution) finds it before it would create a second one.
     type: str
     required: true
   ownership_tags:
     description:
-      - Tags marking the buckets and the distribution as the caller's; RV(pixel_bucket.owned), RV(log_bucket.owned) and
-        RV(distribution.owned) say whether they carry them. They are part of the tags the buckets and the distribution must have.
+      - Tags marking the buckets and the distribution as the caller's; RV(pixel_bucket.owned), C(log_bucket.owned) and
+        C(distribution.owned) say whether they carry them. They are part of the tags the buckets and the distribution must have.
     type: dict
     default: {}
   pixel_bucket:
@@ -345,8 +345,8 @@ log_bucket:
   sample: {"name": "acme-clickstream-logs", "exists": true, "owned": true, "encryption": "AES256"}
 distribution:
   description:
-    - The distribution (as M(clickstream.collectors.collector_distribution_info) returns it) with RV(distribution.owned) and
-      RV(distribution.missing_ownership_tags), or an empty dict when it was not found.
+    - The distribution (as M(clickstream.collectors.collector_distribution_info) returns it) with C(distribution.owned) and
+      C(distribution.missing_ownership_tags), or an empty dict when it was not found.
   returned: always
   type: dict
   sample: {"id": "E2QWRUHAPOMQZL", "domain_name": "d111111abcdef8.cloudfront.net", "status": "Deployed", "owned": true}
@@ -377,18 +377,21 @@ import hashlib
 import json
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import AnsibleS3PermissionsError
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_bucket_region
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_acl
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_encryption
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_policy
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_tagging
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_object_acl
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import head_s3_object
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
@@ -408,6 +411,9 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.distributio
 from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import policy_patch
 from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import same_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.distribution_config import validate_cors_origins
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 
 # What clickstream.collectors.tracking_pixel stores and compares (its CHECKSUM_KEY, MD5_ETAG).
 CHECKSUM_KEY = "pixel-sha256"
@@ -417,91 +423,83 @@ LOG_BUCKET_PUBLIC_ACCESS = dict((flag, True) for flag in s3_access.PUBLIC_ACCESS
 LOG_BUCKET_OWNERSHIP = "BucketOwnerPreferred"
 LOG_BUCKET_ENCRYPTION = "AES256"
 PIXEL_ACL = "public-read"
-NOT_FOUND = ("NoSuchBucket", "404", "NotFound")
-DENIED = ("AccessDenied", "403", "Forbidden", "AllAccessDisabled")
-
-
-class PartError(Exception):
-    """A read failed: which part, what the caller needs, and the AWS error."""
-
-    def __init__(self, part, need, error):
-        super().__init__(f"{part}: {error}")
-        self.part = part
-        self.need = need
-        self.error = error
+DENIED = ACCESS_DENIED + ("Forbidden", "AllAccessDisabled")
+BUCKET_PERMISSIONS = (
+    "the caller needs s3:ListBucket, s3:GetBucketTagging, s3:GetBucketOwnershipControls and s3:GetBucketPublicAccessBlock on it, "
+    "and on the log bucket s3:GetEncryptionConfiguration, s3:GetBucketPolicy, s3:GetLifecycleConfiguration and s3:GetBucketAcl"
+)
 
 
 # ---------------------------------------------------------------------------------------------
-# Reads (run in threads: they raise, never call fail_json)
+# Reads (run side by side in threads; each raises a CollectorError naming the part and the permissions)
 # ---------------------------------------------------------------------------------------------
 
 
-@AWSRetry.jittered_backoff()
-def _call(method, **kwargs):
-    return method(**kwargs)
-
-
-def _optional(method, missing_codes, **kwargs):
-    """The call's answer, or None when AWS says the thing is not configured."""
-    try:
-        return _call(method, **kwargs)
-    except is_boto3_error_code(missing_codes):
-        return None
-
-
+@ErrorHandler.common_error_handler("read the account", {ACCESS_DENIED: "the caller needs sts:GetCallerIdentity and s3:GetAccountPublicAccessBlock"})
 def read_account(sts, s3control):
-    identity = _call(sts.get_caller_identity)
+    identity = sts.get_caller_identity(aws_retry=True)
     account = {"id": identity["Account"], "arn": identity["Arn"], "partition": identity["Arn"].split(":")[1]}
     try:
-        response = _optional(s3control.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", AccountId=identity["Account"])
-        flags = (response or {}).get("PublicAccessBlockConfiguration") or {}
-        account["public_access_block"] = dict((flag, bool(flags.get(flag, False))) for flag in s3_access.PUBLIC_ACCESS_BLOCK_FLAGS)
+        account["public_access_block"] = s3_access.account_public_access_block(s3control, identity["Account"])
     except is_boto3_error_code(DENIED):
         account["public_access_block"] = None  # as s3_object_acl: warn-worthy, not fatal
     return account
 
 
+@ErrorHandler.common_error_handler("read bucket {name}", {ACCESS_DENIED: BUCKET_PERMISSIONS})
 def read_bucket(s3, name, full):
     """The bucket's state; ``full`` adds what the log bucket needs (encryption, policy, lifecycle, ACL)."""
     bucket = {"name": name, "exists": False}
     try:
-        # HeadBucket (authorized as s3:ListBucket) tells existence and region in one call, as amazon.aws does.
-        head = _call(s3.head_bucket, Bucket=name)
-    except is_boto3_error_code(NOT_FOUND):
+        region = get_bucket_region(s3, name)
+    except is_ansible_aws_error_code(("NoSuchBucket", "404", "NotFound")):
         return bucket
-    except is_boto3_error_code(DENIED):  # pylint: disable=duplicate-except
+    except AnsibleS3PermissionsError:
         return dict(bucket, exists=True, accessible=False)
-    headers = (head.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
-    bucket.update(exists=True, accessible=True, region=head.get("BucketRegion") or headers.get("x-amz-bucket-region"))
-    tagging = _optional(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=name) or {}
-    bucket["tags"] = boto3_tag_list_to_ansible_dict(tagging.get("TagSet") or [])
+    bucket.update(exists=True, accessible=True, region=region)
+    bucket["tags"] = get_s3_bucket_tagging(s3, name)
     bucket["object_ownership"] = s3_access.get_object_ownership(s3, name)
     bucket["public_access_block"] = s3_access.get_public_access_block(s3, name)
     if full:
-        encryption = _optional(s3.get_bucket_encryption, "ServerSideEncryptionConfigurationNotFoundError", Bucket=name) or {}
-        rules = (encryption.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or [{}]
+        rules = (get_s3_bucket_encryption(s3, name) or {}).get("Rules") or [{}]
         bucket["encryption"] = (rules[0].get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
-        policy = _optional(s3.get_bucket_policy, "NoSuchBucketPolicy", Bucket=name)
-        bucket["policy"] = json.loads(policy["Policy"]) if policy and policy.get("Policy") else None
-        lifecycle = _optional(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", Bucket=name) or {}
-        bucket["lifecycle_rules"] = lifecycle.get("Rules") or []
-        bucket["acl"] = s3_access.get_bucket_acl(s3, name)
+        bucket["policy"] = get_s3_bucket_policy(s3, name) or None
+        bucket["lifecycle_rules"] = lifecycle_rules(s3, name)
+        bucket["acl"] = get_s3_bucket_acl(s3, name)
     return bucket
 
 
+def lifecycle_rules(s3, name):
+    """The bucket's lifecycle rules ([] without a configuration); amazon.aws has no lifecycle reader."""
+    try:
+        return s3.get_bucket_lifecycle_configuration(aws_retry=True, Bucket=name).get("Rules") or []
+    except is_boto3_error_code("NoSuchLifecycleConfiguration"):
+        return []
+
+
+@ErrorHandler.common_error_handler("read the pixel s3://{bucket}/{key}", {ACCESS_DENIED: "the caller needs s3:GetObject, s3:GetObjectAcl and s3:ListBucket"})
 def read_pixel(s3, bucket, key):
     """HeadObject and the object ACL, or {"exists": False}."""
     try:
-        head = _call(s3.head_object, Bucket=bucket, Key=key)
-    except is_boto3_error_code(NOT_FOUND + ("NoSuchKey",)):
-        return {"exists": False}
-    except is_boto3_error_code(DENIED):  # pylint: disable=duplicate-except
+        head = head_s3_object(s3, bucket, key)
+    except AnsibleS3PermissionsError:
         # Another account's bucket (the ownership verdict says so), or a caller without s3:GetObject: tracking_pixel,
         # run because the pixel is not in sync, names the permission.
         return {"exists": False, "denied": True}
-    return {"exists": True, "head": head, "acl": s3_access.get_object_acl(s3, bucket, key)}
+    if not head:
+        return {"exists": False}
+    return {"exists": True, "head": head, "acl": get_s3_object_acl(s3, bucket, key)}
 
 
+@ErrorHandler.common_error_handler(
+    "read the collector's distribution",
+    {
+        ACCESS_DENIED: (
+            "the caller needs cloudfront:ListDistributions, cloudfront:GetDistribution, cloudfront:ListTagsForResource and "
+            "cloudfront:ListResponseHeadersPolicies"
+        )
+    },
+)
 def read_distribution(cloudfront, params, distribution_params):
     distribution, etag = find_distribution(
         cloudfront, params["caller_reference"], origin_bucket=params["pixel_bucket"], comment=distribution_params["comment"] or None
@@ -515,32 +513,19 @@ def read_distribution(cloudfront, params, distribution_params):
 
 
 def read_all(module, clients, distribution_params):
-    """Read every part, side by side; return {part: state}. A failed read raises PartError (first one)."""
+    """Read every part, side by side; return {part: state}. The first failed read raises its CollectorError."""
     params = module.params
     jobs = {
-        "account": (lambda: read_account(clients["sts"], clients["s3control"]), "sts:GetCallerIdentity and s3:GetAccountPublicAccessBlock"),
-        "pixel_bucket": (lambda: read_bucket(clients["s3"], params["pixel_bucket"], full=False),
-                         "s3:ListBucket, s3:GetBucketTagging, s3:GetBucketOwnershipControls and s3:GetBucketPublicAccessBlock"),
-        "pixel": (lambda: read_pixel(clients["s3"], params["pixel_bucket"], params["pixel_key"]),
-                  "s3:GetObject, s3:GetObjectAcl and s3:ListBucket on the pixel bucket"),
-        "distribution": (lambda: read_distribution(clients["cloudfront"], params, distribution_params),
-                         "cloudfront:ListDistributions, cloudfront:GetDistribution, cloudfront:ListTagsForResource and "
-                         "cloudfront:ListResponseHeadersPolicies"),
+        "account": lambda: read_account(clients["sts"], clients["s3control"]),
+        "pixel_bucket": lambda: read_bucket(clients["s3"], params["pixel_bucket"], full=False),
+        "pixel": lambda: read_pixel(clients["s3"], params["pixel_bucket"], params["pixel_key"]),
+        "distribution": lambda: read_distribution(clients["cloudfront"], params, distribution_params),
     }
     if params["log_bucket"]:
-        jobs["log_bucket"] = (lambda: read_bucket(clients["s3_logs"], params["log_bucket"], full=True),
-                              "s3:ListBucket, s3:GetBucketTagging, s3:GetBucketOwnershipControls, s3:GetBucketPublicAccessBlock, "
-                              "s3:GetEncryptionConfiguration, s3:GetBucketPolicy, s3:GetLifecycleConfiguration and s3:GetBucketAcl on the log bucket")
-    results = {}
+        jobs["log_bucket"] = lambda: read_bucket(clients["s3_logs"], params["log_bucket"], full=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = dict((pool.submit(job), (part, need)) for part, (job, need) in jobs.items())
-        for future in concurrent.futures.as_completed(futures):
-            part, need = futures[future]
-            try:
-                results[part] = future.result()
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                raise PartError(part, need, e) from e
-    return results
+        futures = dict((pool.submit(job), part) for part, job in jobs.items())
+        return dict((futures[future], future.result()) for future in concurrent.futures.as_completed(futures))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -644,7 +629,6 @@ def distribution_differences(read, params, wanted_tags):
     distribution = read["distribution"]
     if distribution is None:
         return ["the distribution does not exist"]
-    params = dict(params)
     differences = []
     if manages_policy(params):
         policy = read["policy"]
@@ -653,10 +637,9 @@ def distribution_differences(read, params, wanted_tags):
         current = policy["ResponseHeadersPolicyConfig"]
         if not same_policy(overlay(current, policy_patch(params)), current):
             differences.append(f"response headers policy {policy_name(params)} differs")
-        params["response_headers_policy_id"] = policy["Id"]
     config = distribution["DistributionConfig"]
     current = normalize_config(config)
-    wanted = build_config(config, params)
+    wanted = build_config(config, params, read["policy"]["Id"] if manages_policy(params) else None)
     changed = sorted(key for key in set(current) | set(wanted) if current.get(key) != wanted.get(key))
     if changed:
         differences.append(f"its config differs ({', '.join(changed)})")
@@ -825,18 +808,18 @@ def main():
         module.fail_json(msg=problem)
     distribution_params["cors_allowed_origins"] = origins
 
-    retry = AWSRetry.jittered_backoff()
+    sts, s3control = s3_access.account_clients(module)
     clients = {
-        "sts": module.client("sts", retry_decorator=retry),
-        "s3control": s3_access.register_s3control_host_hook(module.client("s3control", retry_decorator=retry)),
-        "s3": module.client("s3", retry_decorator=retry),
-        "s3_logs": module.client("s3", region=params["log_bucket_region"] or module.region, retry_decorator=retry),
+        "sts": sts,
+        "s3control": s3control,
+        "s3": s3_access.s3_client(module),
+        "s3_logs": s3_access.s3_client(module, params["log_bucket_region"] or module.region),
         "cloudfront": cloudfront_client(module),
     }
     try:
         reads = read_all(module, clients, distribution_params)
-    except PartError as e:
-        module.fail_json_aws(e.error, msg=f"cannot read the collector's {e.part.replace('_', ' ')}: the caller needs {e.need}")
+    except AnsibleAWSError as e:
+        fail(module, e)
 
     account = dict(reads["account"])
     if account["public_access_block"] is not None:

@@ -390,30 +390,21 @@ records:
 import datetime
 import zlib
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    BOTO_ERRORS = (ClientError, BotoCoreError)
-except ImportError:
-    BOTO_ERRORS = ()  # Handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import access_logs
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
+from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import s3_client
 
 HOUR_KEY_FORMAT = "%Y-%m-%d-%H"
-# S3 answers 503 SlowDown when throttling; AWSRetry does not retry that code by itself.
-RETRY_OPTIONS = {"catch_extra_error_codes": ["SlowDown"]}
-
-
-def permissions_hint(bucket, prefix):
-    return (
-        f"the caller needs s3:ListBucket on arn:aws:s3:::{bucket} and s3:GetObject on arn:aws:s3:::{bucket}/{prefix}* "
-        "(and kms:Decrypt if the bucket encrypts with a KMS key)"
-    )
+PERMISSIONS = (
+    "access denied (AccessDenied): the caller needs s3:ListBucket on arn:aws:s3:::{bucket} and s3:GetObject on "
+    "arn:aws:s3:::{bucket}/{prefix}* (and kms:Decrypt if the bucket encrypts with a KMS key)"
+)
 
 
 def time_window(module):
@@ -451,37 +442,31 @@ def listing_scope(module, since):
     return key_prefix, key_prefix + since.strftime(HOUR_KEY_FORMAT)
 
 
-def list_log_files(client, module, since, until):
-    """Every log file object under the listing scope: a list of (object, parsed name). Fails naming the fix."""
-    bucket, prefix = module.params["bucket"], module.params["prefix"]
-    key_prefix, start_after = listing_scope(module, since)
-    params = {"Bucket": bucket, "Prefix": key_prefix}
-    if start_after:
-        params["StartAfter"] = start_after
+@ErrorHandler.common_error_handler(
+    "list the log files under s3://{bucket}/{key_prefix}",
+    {
+        "NoSuchBucket": (
+            "Bucket {bucket} does not exist (NoSuchBucket): give the collector's log bucket (cloudfront_collector_log_bucket), "
+            "the bucket name without .s3.amazonaws.com"
+        ),
+        ACCESS_DENIED: PERMISSIONS,
+    },
+)
+def list_log_files(client, bucket, prefix, key_prefix, start_after=None, until=None):
+    """Every log file object under ``key_prefix``: a list of (object, parsed name).
+
+    ``until`` is given only for one distribution's keys, which sort by hour: the listing stops at the first key after it.
+    That is why this is not amazon.aws's list_bucket_object_keys or paginated_query_with_retries, which read every page.
+    """
+    params = dict({"Bucket": bucket, "Prefix": key_prefix}, **({"StartAfter": start_after} if start_after else {}))
     found = []
     while True:
-        try:
-            response = client.list_objects_v2(aws_retry=True, **params)
-        except is_boto3_error_code("NoSuchBucket") as e:
-            module.fail_json_aws(
-                e,
-                msg=(
-                    f"Bucket {bucket} does not exist (NoSuchBucket): give the collector's log bucket "
-                    "(cloudfront_collector_log_bucket), the bucket name without .s3.amazonaws.com"
-                ),
-            )
-        except is_boto3_error_code("AccessDenied") as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(
-                e, msg=f"Access denied listing s3://{bucket}/{key_prefix} (AccessDenied): {permissions_hint(bucket, prefix)}"
-            )
-        except BOTO_ERRORS as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg=f"Cannot list the log files under s3://{bucket}/{key_prefix}")
+        response = client.list_objects_v2(aws_retry=True, **params)
         for obj in response.get("Contents", []):
             name = access_logs.parse_log_key(obj["Key"], prefix)
             if name is None:
                 continue
-            if module.params["distribution_id"] and until is not None and name["hour"] > until:
-                # One distribution's keys sort by hour: nothing after this one is in the window.
+            if until is not None and name["hour"] > until:
                 return found
             found.append((obj, name))
         if not response.get("IsTruncated"):
@@ -491,10 +476,12 @@ def list_log_files(client, module, since, until):
 
 def handle_files(client, module, since, until):
     """Choose the log files to read: in the window by the hour in their name, the newest first. -> (changed, result)"""
-    found = list_log_files(client, module, since, until)
+    params = module.params
+    key_prefix, start_after = listing_scope(module, since)
+    found = list_log_files(client, params["bucket"], params["prefix"], key_prefix, start_after, until if params["distribution_id"] else None)
     in_window = [(obj, name) for obj, name in found if access_logs.hour_in_window(name["hour"], since, until)]
     in_window.sort(key=lambda item: (item[0]["LastModified"], item[0]["Key"]), reverse=True)
-    chosen = in_window[: module.params["max_files"]]
+    chosen = in_window[: params["max_files"]]
     files = [
         {
             "key": obj["Key"],
@@ -508,19 +495,16 @@ def handle_files(client, module, since, until):
     return False, {"files": files, "listed": len(found), "outside_window": len(found) - len(in_window)}
 
 
-def read_log_file(client, module, key):
-    """The parsed entries of one log file, or (None, reason) when it cannot be read."""
-    bucket = module.params["bucket"]
+@ErrorHandler.common_error_handler("read the log file s3://{bucket}/{key}", {ACCESS_DENIED: PERMISSIONS})
+def read_log_file(client, bucket, prefix, key):
+    """The parsed entries of one log file, or (None, reason) when it cannot be read.
+
+    Not amazon.aws's get_s3_object_content: its retries leave out SlowDown, which a module reading many files meets first.
+    """
     try:
         body = client.get_object(aws_retry=True, Bucket=bucket, Key=key)["Body"].read()
     except is_boto3_error_code("NoSuchKey"):
         return None, "removed since the listing (NoSuchKey), for example by a lifecycle rule"
-    except is_boto3_error_code("AccessDenied") as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e, msg=f"Access denied reading s3://{bucket}/{key} (AccessDenied): {permissions_hint(bucket, module.params['prefix'])}"
-        )
-    except BOTO_ERRORS as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Cannot read the log file s3://{bucket}/{key}")
     if body[:2] != access_logs.GZIP_MAGIC:
         return None, "not a gzip file (CloudFront writes its log files gzip-compressed)"
     try:
@@ -540,7 +524,7 @@ def handle_records(client, module, files, since, until):
     marker = module.params["marker"] or None
     records = []
     for item in files:
-        entries, error = read_log_file(client, module, item["key"])
+        entries, error = read_log_file(client, module.params["bucket"], module.params["prefix"], item["key"])
         if entries is None:
             item.update(records=0, matched=0, error=error)
             module.warn(f"Skipped s3://{module.params['bucket']}/{item['key']}: {error}")
@@ -559,12 +543,12 @@ def handle_records(client, module, files, since, until):
 
 
 def run(client, module):
+    """The files in the window and their matching records. -> (changed, result); it never writes."""
     since, until = time_window(module)
     changed, result = handle_files(client, module, since, until)
     changed_records, records = handle_records(client, module, result["files"], since, until)
-    result.update(records)
-    result.update(since=access_logs.iso8601(since), until=access_logs.iso8601(until), changed=changed or changed_records)
-    return result
+    result.update(records, since=access_logs.iso8601(since), until=access_logs.iso8601(until))
+    return changed or changed_records, result
 
 
 def main():
@@ -582,8 +566,11 @@ def main():
     for name in ("max_files", "max_records"):
         if module.params[name] < 1:
             module.fail_json(msg=f"{name} must be at least 1, got {module.params[name]}")
-    client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff(**RETRY_OPTIONS))
-    module.exit_json(**run(client, module))
+    try:
+        changed, result = run(s3_client(module), module)
+    except AnsibleAWSError as e:
+        fail(module, e)
+    module.exit_json(changed=changed, **result)
 
 
 if __name__ == "__main__":

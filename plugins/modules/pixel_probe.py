@@ -188,7 +188,7 @@ def split_address(address, scheme):
     """(host, port) of ``host:port`` (IPv6 in brackets); without a port, the scheme's."""
     host, port = address, None
     if address.startswith("["):
-        host, _, rest = address[1:].partition("]")
+        host, dummy, rest = address[1:].partition("]")
         port = rest[1:] if rest.startswith(":") else None
     elif address.count(":") == 1:
         host, port = address.split(":")

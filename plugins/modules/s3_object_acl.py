@@ -123,83 +123,72 @@ account_public_access_block:
   sample: {"block_public_acls": false, "ignore_public_acls": false, "block_public_policy": false, "restrict_public_buckets": false}
 """
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-
-    BOTO_ERRORS = (ClientError, BotoCoreError)
-except ImportError:
-    BOTO_ERRORS = ()  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_acl
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_object_acl
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import put_s3_bucket_ownership
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import put_s3_bucket_public_access
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 
 SNAKE_FLAGS = {"BlockPublicAcls": "block_public_acls", "IgnorePublicAcls": "ignore_public_acls"}
 OAC_HINT = (
     "Keep the bucket private and let CloudFront read the object through origin access control (OAC) instead, "
     "or ask the account's administrators to turn those account-level flags off"
 )
-
-
-def snake(data):
-    return camel_dict_to_snake_dict(data)
+# Right after a bucket setting changed, S3 may still answer as before for a moment: PutObjectAcl retries these then.
+SETTLING_CODES = ("AccessDenied", "AccessControlListNotSupported")
 
 
 def snake_grants(grants):
-    return [snake(g) for g in grants]
+    return [camel_dict_to_snake_dict(g) for g in grants]
 
 
-def read_bucket_settings(client, module, bucket):
+@ErrorHandler.common_error_handler(
+    "read the Object Ownership and Block Public Access settings of bucket {bucket}",
+    {ACCESS_DENIED: "the caller needs s3:GetBucketOwnershipControls and s3:GetBucketPublicAccessBlock"},
+)
+def read_bucket_settings(client, bucket):
     """Return {"ownership": ..., "public_access_block": {...}}, or None when the bucket does not exist."""
     try:
-        return {
-            "ownership": s3_access.get_object_ownership(client, bucket),
-            "public_access_block": s3_access.get_public_access_block(client, bucket),
-        }
+        ownership = s3_access.get_object_ownership(client, bucket)
     except is_boto3_error_code("NoSuchBucket"):
         return None
-    except BOTO_ERRORS as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"Cannot read the Object Ownership and Block Public Access settings of bucket {bucket}; "
-                "the caller needs s3:GetBucketOwnershipControls and s3:GetBucketPublicAccessBlock"
-            ),
-        )
-    return None  # not reached
+    return {"ownership": ownership, "public_access_block": s3_access.get_public_access_block(client, bucket)}
 
 
-def read_object_acl(client, module, bucket, key):
+@ErrorHandler.common_error_handler("read the ACL of s3://{bucket}/{key}", {ACCESS_DENIED: "the caller needs s3:GetObjectAcl (and s3:ListBucket)"})
+def read_object_acl(client, bucket, key):
     """Return the object's ACL ({"Owner", "Grants"}), or None when the object or its bucket does not exist."""
     try:
-        return s3_access.get_object_acl(client, bucket, key)
-    except is_boto3_error_code(("NoSuchKey", "NoSuchBucket", "404")):
+        return get_s3_object_acl(client, bucket, key) or None
+    except is_ansible_aws_error_code("NoSuchKey"):
         return None
-    except BOTO_ERRORS as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Cannot read the ACL of s3://{bucket}/{key}; the caller needs s3:GetObjectAcl (and s3:ListBucket)")
-    return None  # not reached
 
 
-def handle_account_block(module, acl):
+@ErrorHandler.common_error_handler("read the account-level Block Public Access (s3control GetPublicAccessBlock)")
+def check_account_block(module, acl):
     """Fail when account-level Block Public Access stops a public ACL. Returns the flags read, or None."""
     if acl not in s3_access.PUBLIC_CANNED_ACLS:
         return None
+    sts, s3control = s3_access.account_clients(module)
     try:
-        flags = s3_access.account_public_access_block(module)
-    except is_boto3_error_code(("AccessDenied", "AccessDeniedException", "403")):
+        flags = s3_access.account_public_access_block(s3control, sts.get_caller_identity(aws_retry=True)["Account"])
+    except is_boto3_error_code(ACCESS_DENIED):
         module.warn(
             "Could not read the account-level Block Public Access (AccessDenied on sts:GetCallerIdentity or "
             "s3:GetAccountPublicAccessBlock). If it blocks public ACLs, the object stays private even though its ACL is public; "
             "the grants are still read back after the write."
         )
         return None
-    except BOTO_ERRORS as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg="Cannot read the account-level Block Public Access (s3control GetPublicAccessBlock)")
     on = [flag for flag in ("BlockPublicAcls", "IgnorePublicAcls") if flags.get(flag)]
     if on:
         module.fail_json(
@@ -207,7 +196,7 @@ def handle_account_block(module, acl):
                 f"Cannot make s3://{module.params['bucket']}/{module.params['key']} {acl}: the account-level Block Public Access "
                 f"has {' and '.join(on)} on, which overrides every bucket setting (prepare_bucket cannot change it). {OAC_HINT}."
             ),
-            account_public_access_block=snake(flags),
+            account_public_access_block=camel_dict_to_snake_dict(flags),
         )
     return flags
 
@@ -249,75 +238,59 @@ def blocker_message(module, blockers):
     )
 
 
-def desired_grants(client, module, acl_policy):
-    acl = module.params["acl"]
+@ErrorHandler.common_error_handler("read the owner of bucket {bucket}", {ACCESS_DENIED: "the caller needs s3:GetBucketAcl for {acl}"})
+def desired_grants(client, bucket, acl, acl_policy):
+    """The grants AWS stores for the canned ``acl`` on the object whose ACL is ``acl_policy`` (None: not there yet)."""
     owner_id = ((acl_policy or {}).get("Owner") or {}).get("ID")
     bucket_owner_id = None
     if acl in ("bucket-owner-read", "bucket-owner-full-control") and acl_policy is not None:
-        try:
-            bucket_owner_id = s3_access.get_bucket_acl(client, module.params["bucket"])["Owner"].get("ID")
-        except BOTO_ERRORS as e:
-            module.fail_json_aws(e, msg=f"Cannot read the owner of bucket {module.params['bucket']}; the caller needs s3:GetBucketAcl for {acl}")
+        bucket_owner_id = (get_s3_bucket_acl(client, bucket).get("Owner") or {}).get("ID")
     return s3_access.grants_for_canned_acl(acl, owner_id, bucket_owner_id)
 
 
-def apply_bucket_changes(client, module, settings, blockers):
+@ErrorHandler.common_error_handler(
+    "change the settings of bucket {bucket} that stop the ACL",
+    {ACCESS_DENIED: "the caller needs s3:PutBucketOwnershipControls and s3:PutBucketPublicAccessBlock on it"},
+)
+def apply_bucket_changes(client, module, bucket, settings, blockers):
     """Write the bucket settings in the order AWS accepts. Returns the changed settings (snake_case keys)."""
-    bucket = module.params["bucket"]
     changed = {}
     names = dict(blockers)
     if "ObjectOwnership" in names:
         changed["object_ownership"] = names["ObjectOwnership"]
         if not module.check_mode:
-            try:
-                s3_access.put_object_ownership(client, bucket, names["ObjectOwnership"])
-            except BOTO_ERRORS as e:
-                module.fail_json_aws(
-                    e, msg=f"Cannot set Object Ownership of bucket {bucket} to BucketOwnerPreferred; the caller needs s3:PutBucketOwnershipControls"
-                )
+            put_s3_bucket_ownership(client, bucket, names["ObjectOwnership"])
     flags = [name for name in ("BlockPublicAcls", "IgnorePublicAcls") if name in names]
     if flags:
-        new_pab = dict(settings["public_access_block"])
-        for name in flags:
-            new_pab[name] = False
-            changed[SNAKE_FLAGS[name]] = False
+        new_pab = dict(settings["public_access_block"], **dict.fromkeys(flags, False))
+        changed.update((SNAKE_FLAGS[name], False) for name in flags)
         if not module.check_mode:
-            try:
-                s3_access.put_public_access_block(client, bucket, new_pab)
-            except BOTO_ERRORS as e:
-                module.fail_json_aws(
-                    e, msg=f"Cannot turn off {' and '.join(flags)} on bucket {bucket}; the caller needs s3:PutBucketPublicAccessBlock"
-                )
+            put_s3_bucket_public_access(client, bucket, new_pab)
     return changed
 
 
-def put_acl(client, module, after_bucket_change):
-    bucket, key, acl = module.params["bucket"], module.params["key"], module.params["acl"]
-    # Bucket setting changes can take a moment to apply: retry the codes they cause, only right after changing them.
-    extra = ["AccessDenied", "AccessControlListNotSupported"] if after_bucket_change else []
-    retry = AWSRetry.jittered_backoff(retries=6, delay=1, max_delay=8, catch_extra_error_codes=extra)
-    try:
-        retry(client.put_object_acl)(Bucket=bucket, Key=key, ACL=acl)
-    except is_boto3_error_code("AccessControlListNotSupported") as e:
-        module.fail_json_aws(
-            e, msg=f"S3 rejected the {acl} ACL on s3://{bucket}/{key}: the bucket does not allow ACLs (BucketOwnerEnforced). Set prepare_bucket: true"
-        )
-    except is_boto3_error_code("AccessDenied") as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"S3 denied the {acl} ACL on s3://{bucket}/{key}: either the caller lacks s3:PutObjectAcl, or Block Public Access "
-                f"(bucket or account) blocks public ACLs. Set prepare_bucket: true for the bucket flags; for the account, {OAC_HINT}"
-            ),
-        )
-    except BOTO_ERRORS as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Cannot apply the {acl} ACL to s3://{bucket}/{key}")
+@ErrorHandler.common_error_handler(
+    "apply the {acl} ACL to s3://{bucket}/{key}",
+    {
+        "AccessControlListNotSupported": "S3 rejected it: the bucket does not allow ACLs (BucketOwnerEnforced). Set prepare_bucket: true",
+        ACCESS_DENIED: (
+            "S3 denied it: either the caller lacks s3:PutObjectAcl, or Block Public Access (bucket or account) blocks public ACLs. "
+            "Set prepare_bucket: true for the bucket flags; for the account, " + OAC_HINT
+        ),
+    },
+)
+def put_acl(client, bucket, key, acl):
+    """PutObjectAcl with a canned ACL.
+
+    Not amazon.aws's put_s3_object_acl: right after a bucket setting changed, the caller passes a client that retries
+    AccessDenied and AccessControlListNotSupported while the change takes effect.
+    """
+    client.put_object_acl(aws_retry=True, Bucket=bucket, Key=key, ACL=acl)
 
 
 def verify_acl(client, module, wanted):
     bucket, key = module.params["bucket"], module.params["key"]
-    policy = read_object_acl(client, module, bucket, key)
-    got = s3_access.normalize_grants((policy or {}).get("Grants"))
+    got = s3_access.normalize_grants((read_object_acl(client, bucket, key) or {}).get("Grants"))
     if got != wanted:
         module.fail_json(
             msg=(
@@ -333,14 +306,30 @@ def verify_acl(client, module, wanted):
 def settings_view(settings):
     if settings is None:
         return {}
-    return {"object_ownership": settings["ownership"], "public_access_block": snake(settings["public_access_block"])}
+    return {"object_ownership": settings["ownership"], "public_access_block": camel_dict_to_snake_dict(settings["public_access_block"])}
 
 
-def run(client, module):
+def acl_result(module, changed_settings, before, after, account_flags):
+    """The module's result: grants after the run, the bucket settings changed, diff (grants and bucket settings)."""
+    result = {
+        "grants": snake_grants(after["grants"]),
+        "bucket_settings_changed": changed_settings,
+        "account_public_access_block": camel_dict_to_snake_dict(account_flags) if account_flags is not None else None,
+    }
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = {
+            "before": {"grants": snake_grants(before["grants"]), "bucket": settings_view(before["settings"])},
+            "after": {"grants": snake_grants(after["grants"]), "bucket": settings_view(after["settings"])},
+        }
+    return result
+
+
+def handle_acl(client, module):
+    """Make the object's ACL the canned one, changing the bucket settings that stop it when allowed. -> (changed, result)"""
     bucket, key, acl = module.params["bucket"], module.params["key"], module.params["acl"]
-    settings = read_bucket_settings(client, module, bucket)
-    account_flags = handle_account_block(module, acl)
-    policy = read_object_acl(client, module, bucket, key) if settings is not None else None
+    settings = read_bucket_settings(client, bucket)
+    account_flags = check_account_block(module, acl)
+    policy = read_object_acl(client, bucket, key) if settings is not None else None
 
     if policy is None and not module.check_mode:
         where = f"bucket {bucket} does not exist" if settings is None else f"object {key} does not exist in bucket {bucket}"
@@ -349,45 +338,32 @@ def run(client, module):
         )
     if settings is None:
         # Check mode before the bucket exists (its task is skipped under --check): report the would-be ACL.
-        wanted = desired_grants(client, module, None)
-        result = {"changed": True, "grants": snake_grants(wanted), "bucket_settings_changed": {}}
-        if module._diff:
-            result["diff"] = {"before": {"grants": [], "bucket": {}}, "after": {"grants": snake_grants(wanted), "bucket": {}}}
-        return result, account_flags
+        wanted = desired_grants(client, bucket, acl, None)
+        return True, acl_result(module, {}, {"grants": [], "settings": None}, {"grants": wanted, "settings": None}, account_flags)
 
     # In check mode the object may not exist yet (uploaded by an earlier task that check mode skipped).
     before_grants = s3_access.normalize_grants(policy["Grants"]) if policy is not None else []
-    wanted = desired_grants(client, module, policy)
+    wanted = desired_grants(client, bucket, acl, policy)
     write_needed = before_grants != wanted
     blockers = bucket_blockers(settings, acl, write_needed)
     if blockers and not module.params["prepare_bucket"]:
         module.fail_json(msg=blocker_message(module, blockers), bucket_settings=settings_view(settings))
 
-    changed_settings = apply_bucket_changes(client, module, settings, blockers)
+    changed_settings = apply_bucket_changes(client, module, bucket, settings, blockers)
     after_settings = {
         "ownership": changed_settings.get("object_ownership", settings["ownership"]),
-        "public_access_block": dict(settings["public_access_block"]),
+        "public_access_block": dict(settings["public_access_block"], **{n: False for n in SNAKE_FLAGS if SNAKE_FLAGS[n] in changed_settings}),
     }
-    for name in ("BlockPublicAcls", "IgnorePublicAcls"):
-        if SNAKE_FLAGS[name] in changed_settings:
-            after_settings["public_access_block"][name] = False
-
     after_grants = wanted if write_needed else before_grants
     if write_needed and not module.check_mode:
-        put_acl(client, module, bool(changed_settings))
+        writer = client
+        if changed_settings:
+            writer = s3_access.s3_client(module, extra_codes=SETTLING_CODES, retries=6, delay=1, max_delay=8)
+        put_acl(writer, bucket, key, acl)
         after_grants = verify_acl(client, module, wanted)
-
-    result = {
-        "changed": write_needed or bool(changed_settings),
-        "grants": snake_grants(after_grants),
-        "bucket_settings_changed": changed_settings,
-    }
-    if module._diff:
-        result["diff"] = {
-            "before": {"grants": snake_grants(before_grants), "bucket": settings_view(settings)},
-            "after": {"grants": snake_grants(after_grants), "bucket": settings_view(after_settings)},
-        }
-    return result, account_flags
+    before = {"grants": before_grants, "settings": settings}
+    after = {"grants": after_grants, "settings": after_settings}
+    return write_needed or bool(changed_settings), acl_result(module, changed_settings, before, after, account_flags)
 
 
 def main():
@@ -398,15 +374,11 @@ def main():
         prepare_bucket=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
-    result, account_flags = run(client, module)
-    result.update(
-        bucket=module.params["bucket"],
-        key=module.params["key"],
-        acl=module.params["acl"],
-        account_public_access_block=snake(account_flags) if account_flags is not None else None,
-    )
-    module.exit_json(**result)
+    try:
+        changed, result = handle_acl(s3_access.s3_client(module), module)
+    except AnsibleAWSError as e:
+        fail(module, e)
+    module.exit_json(changed=changed, bucket=module.params["bucket"], key=module.params["key"], acl=module.params["acl"], **result)
 
 
 if __name__ == "__main__":

@@ -171,22 +171,27 @@ import re
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import AnsibleS3ACLSupportError
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import AnsibleS3PermissionsError
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import delete_s3_object
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_object_acl
+from ansible_collections.amazon.aws.plugins.module_utils.s3 import head_s3_object
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 
 CHECKSUM_KEY = "pixel-sha256"
-NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")
 MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
+WRITE_FIXES = {
+    "NoSuchBucket": "bucket {bucket} does not exist. Create it first (amazon.aws.s3_bucket)",
+    ACCESS_DENIED: "access denied. The caller needs s3:PutObject (and s3:GetObject) on it",
+}
 
 
 def image_problem(content, content_type):
@@ -237,28 +242,18 @@ def object_url(client, module, bucket, key):
     return f"{endpoint.rstrip('/')}/{bucket}/{quoted_key}"
 
 
-@AWSRetry.jittered_backoff()
-def _head_object(client, bucket, key):
-    return client.head_object(Bucket=bucket, Key=key)
-
-
-def read_current(client, module, bucket, key):
-    """Return the object's HeadObject response, or None when the object (or its bucket) does not exist."""
-    try:
-        return _head_object(client, bucket, key)
-    except is_boto3_error_code(NOT_FOUND_CODES + ("NoSuchBucket",)):
-        return None
-    except is_boto3_error_code(("403", "AccessDenied", "Forbidden")) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(
-            e,
-            msg=(
-                f"Cannot read s3://{bucket}/{key}: access denied. The caller needs s3:GetObject on the object and "
-                "s3:ListBucket on the bucket (without it, S3 answers 403 for a missing object)"
-            ),
+@ErrorHandler.common_error_handler(
+    "read s3://{bucket}/{key}",
+    {
+        ACCESS_DENIED: (
+            "access denied. The caller needs s3:GetObject on the object and s3:ListBucket on the bucket "
+            "(without it, S3 answers 403 for a missing object)"
         )
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Cannot read s3://{bucket}/{key}")
-    return None  # not reached
+    },
+)
+def read_current(client, bucket, key):
+    """The object's HeadObject, or None when the object or its bucket does not exist (amazon.aws answers {})."""
+    return head_s3_object(client, bucket, key) or None
 
 
 def etag_is_md5(head):
@@ -329,127 +324,63 @@ def _diff_view(state):
     return dict((k, v) for k, v in state.items() if k != "md5")
 
 
-@AWSRetry.jittered_backoff()
-def _put_object(client, **kwargs):
-    return client.put_object(**kwargs)
-
-
-@AWSRetry.jittered_backoff()
-def _copy_object(client, **kwargs):
-    return client.copy_object(**kwargs)
-
-
-@AWSRetry.jittered_backoff()
-def _delete_object(client, bucket, key):
-    return client.delete_object(Bucket=bucket, Key=key)
-
-
-def acl_to_preserve(client, module, bucket, key):
+@ErrorHandler.common_error_handler("read the ACL of s3://{bucket}/{key} to keep it across the rewrite")
+def acl_to_preserve(client, bucket, key):
     """The object's ACL when it grants more than the owner's FULL_CONTROL (a rewrite would drop it), else None."""
     try:
-        policy = s3_access.get_object_acl(client, bucket, key)
-    except is_boto3_error_code(("AccessDenied", "AccessControlListNotSupported")):
+        policy = get_s3_object_acl(client, bucket, key)
+    except (AnsibleS3PermissionsError, AnsibleS3ACLSupportError):  # AccessDenied, AccessControlListNotSupported
         return None
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"Cannot read the ACL of s3://{bucket}/{key} to preserve it across the rewrite")
     owner_id = (policy.get("Owner") or {}).get("ID")
-    if s3_access.normalize_grants(policy["Grants"]) == s3_access.grants_for_canned_acl("private", owner_id):
+    if not policy or s3_access.normalize_grants(policy["Grants"]) == s3_access.grants_for_canned_acl("private", owner_id):
         return None
     return policy
 
 
-def error_code(e):
-    return getattr(e, "response", {}).get("Error", {}).get("Code")
+@ErrorHandler.common_error_handler("upload s3://{bucket}/{key}", WRITE_FIXES)
+def upload(client, bucket, key, content, md5, headers):
+    """PutObject with the bytes' MD5 as Content-MD5.
+
+    Not amazon.aws's put_s3_object: it retries NoSuchBucket for minutes, and a missing bucket fails here at once.
+    """
+    content_md5 = base64.b64encode(bytes.fromhex(md5)).decode("ascii")
+    return client.put_object(aws_retry=True, Bucket=bucket, Key=key, Body=content, ContentMD5=content_md5, **headers)
 
 
-def write_failure(module, e, bucket, key, action):
-    if error_code(e) == "NoSuchBucket":
-        module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}: bucket {bucket} does not exist. Create it first (amazon.aws.s3_bucket)")
-    if error_code(e) in ("AccessDenied", "403"):
-        module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}: access denied. The caller needs s3:PutObject (and s3:GetObject) on it")
-    module.fail_json_aws(e, msg=f"Cannot {action} s3://{bucket}/{key}")
+@ErrorHandler.common_error_handler("update the headers of s3://{bucket}/{key}", WRITE_FIXES)
+def copy_in_place(client, bucket, key, version_id, headers):
+    """CopyObject of the object onto itself with its metadata replaced: new headers, no re-upload.
+
+    Not amazon.aws's copy_s3_object: a managed transfer, which reads the object again first and returns nothing.
+    """
+    source = dict({"Bucket": bucket, "Key": key}, **({"VersionId": version_id} if version_id else {}))
+    return client.copy_object(aws_retry=True, Bucket=bucket, Key=key, CopySource=source, MetadataDirective="REPLACE", **headers)
 
 
-def handle_present(client, module, content):
-    """Upload the pixel or fix its headers in place. Returns (changed, write, before, after, head)."""
+@ErrorHandler.common_error_handler(
+    "put back the grants of s3://{bucket}/{key}, whose ACL the rewrite reset to private",
+    {None: "re-apply them (clickstream.collectors.s3_object_acl) and make sure the caller has s3:PutObjectAcl"},
+)
+def restore_grants(client, bucket, key, grants):
+    s3_access.put_object_grants(client, bucket, key, grants)
+
+
+@ErrorHandler.common_error_handler("delete s3://{bucket}/{key}", WRITE_FIXES)
+def delete(client, bucket, key):
+    delete_s3_object(client, bucket, key)
+
+
+def object_result(client, module, write, before, after, head):
+    """The module's result for the object as it is (or, in check mode, would be) after ``write``."""
     bucket, key = module.params["bucket"], module.params["key"]
-    head = read_current(client, module, bucket, key)
-    before = describe(head)
-    desired = desired_state(module, content, before)
-
-    if content_matches(before, desired):
-        write = "none" if headers_match(before, desired) else "copy"
-    else:
-        write = "upload"
-    if write == "none" or module.check_mode:
-        return write != "none", write, before, desired, head
-
-    preserved_acl = acl_to_preserve(client, module, bucket, key) if head is not None else None
-    headers = {"ContentType": desired["content_type"], "Metadata": desired["metadata"]}
-    if desired["cache_control"] is not None:
-        headers["CacheControl"] = desired["cache_control"]
-    try:
-        if write == "upload":
-            response = _put_object(
-                client,
-                Bucket=bucket,
-                Key=key,
-                Body=content,
-                ContentMD5=base64.b64encode(bytes.fromhex(desired["md5"])).decode("ascii"),
-                **headers,
-            )
-        else:
-            copy_source = {"Bucket": bucket, "Key": key}
-            if head.get("VersionId"):
-                copy_source["VersionId"] = head["VersionId"]
-            response = _copy_object(client, Bucket=bucket, Key=key, CopySource=copy_source, MetadataDirective="REPLACE", **headers)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        write_failure(module, e, bucket, key, "upload" if write == "upload" else "update the headers of")
-    if preserved_acl is not None:
-        try:
-            s3_access.put_object_grants(client, bucket, key, preserved_acl["Grants"])
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, ValueError) as e:
-            module.fail_json_aws(
-                e,
-                msg=(
-                    f"s3://{bucket}/{key} was rewritten, which reset its ACL to private, and putting its previous grants back failed. "
-                    "Re-apply them (clickstream.collectors.s3_object_acl) and make sure the caller has s3:PutObjectAcl"
-                ),
-            )
-    new_head = read_current(client, module, bucket, key) or {
-        "ETag": response.get("ETag") or (response.get("CopyObjectResult") or {}).get("ETag"),
-        "VersionId": response.get("VersionId"),
-    }
-    return True, write, before, desired, new_head
-
-
-def handle_absent(client, module):
-    bucket, key = module.params["bucket"], module.params["key"]
-    head = read_current(client, module, bucket, key)
-    before = describe(head)
-    if head is None:
-        return False, "none", before, {}, None
-    if not module.check_mode:
-        try:
-            _delete_object(client, bucket, key)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            write_failure(module, e, bucket, key, "delete")
-    return True, "delete", before, {}, None
-
-
-def build_result(client, module, changed, write, before, after, head):
-    bucket, key = module.params["bucket"], module.params["key"]
-    present = module.params["state"] == "present"
-    etag = None
-    version_id = None
-    if present:
+    etag = version_id = None
+    if module.params["state"] == "present":
         etag = ((head or {}).get("ETag") or "").strip('"') or None
-        if module.check_mode and write != "none":
-            etag = after["md5"] if write == "upload" else etag
-        if not (module.check_mode and write == "upload"):
+        if module.check_mode and write == "upload":
+            etag = after["md5"]
+        else:
             version_id = (head or {}).get("VersionId")
     result = {
-        "changed": changed,
         "write": write,
         "bucket": bucket,
         "key": key,
@@ -462,9 +393,46 @@ def build_result(client, module, changed, write, before, after, head):
         "version_id": version_id,
         "url": object_url(client, module, bucket, key),
     }
-    if module._diff:
+    if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": _diff_view(before), "after": _diff_view(after)}
     return result
+
+
+def handle_present(client, module, content):
+    """Upload the pixel, or fix its headers in place, when it differs. Returns (changed, result)."""
+    bucket, key = module.params["bucket"], module.params["key"]
+    head = read_current(client, bucket, key)
+    before = describe(head)
+    desired = desired_state(module, content, before)
+    if content_matches(before, desired):
+        write = "none" if headers_match(before, desired) else "copy"
+    else:
+        write = "upload"
+    if write != "none" and not module.check_mode:
+        preserved_acl = acl_to_preserve(client, bucket, key) if head is not None else None
+        headers = {"ContentType": desired["content_type"], "Metadata": desired["metadata"]}
+        if desired["cache_control"] is not None:
+            headers["CacheControl"] = desired["cache_control"]
+        if write == "upload":
+            response = upload(client, bucket, key, content, desired["md5"], headers)
+        else:
+            response = copy_in_place(client, bucket, key, head.get("VersionId"), headers)
+        if preserved_acl is not None:
+            restore_grants(client, bucket, key, preserved_acl["Grants"])
+        head = read_current(client, bucket, key) or {
+            "ETag": response.get("ETag") or (response.get("CopyObjectResult") or {}).get("ETag"),
+            "VersionId": response.get("VersionId"),
+        }
+    return write != "none", object_result(client, module, write, before, desired, head)
+
+
+def handle_absent(client, module):
+    """Delete the object when it exists. Returns (changed, result)."""
+    bucket, key = module.params["bucket"], module.params["key"]
+    head = read_current(client, bucket, key)
+    if head is not None and not module.check_mode:
+        delete(client, bucket, key)
+    return head is not None, object_result(client, module, "none" if head is None else "delete", describe(head), {}, None)
 
 
 def main():
@@ -498,12 +466,15 @@ def main():
                 )
             )
 
-    client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
-    if module.params["state"] == "present":
-        changed, write, before, after, head = handle_present(client, module, content)
-    else:
-        changed, write, before, after, head = handle_absent(client, module)
-    module.exit_json(**build_result(client, module, changed, write, before, after, head))
+    client = s3_access.s3_client(module)
+    try:
+        if module.params["state"] == "present":
+            changed, result = handle_present(client, module, content)
+        else:
+            changed, result = handle_absent(client, module)
+    except AnsibleAWSError as e:
+        fail(module, e)
+    module.exit_json(changed=changed, **result)
 
 
 if __name__ == "__main__":

@@ -250,7 +250,7 @@ def main(argv=None):
             ok &= _check("ours converge", ours)
             rows.append(("converge", ours, plain))
             ours_reruns, plain_reruns = [], []
-            for _ in range(args.repeat):
+            for dummy in range(args.repeat):
                 ours_reruns.append(playbook(server, inventory, OURS, "ours"))
                 plain_reruns.append(playbook(server, inventory, PLAIN, "plain"))
             for run in ours_reruns:
@@ -264,7 +264,7 @@ def main(argv=None):
             ours = playbook(server, inventory, OURS, "ours_smoke")
             ok &= _check("ours converge, smoke test and log check", ours)
             rows.append(("converge, smoke test + log check on", ours, None))
-            ours = median_run([playbook(server, inventory, OURS, "ours_smoke") for _ in range(args.repeat)])
+            ours = median_run([playbook(server, inventory, OURS, "ours_smoke") for dummy in range(args.repeat)])
             ok &= _check("ours rerun, smoke test and log check", ours, expect_writes=0)
             rows.append(("rerun, smoke test + log check on", ours, rerun_plain))
         finally:
@@ -300,9 +300,9 @@ def main(argv=None):
                 ok &= _check(f"ours converge, {n} collectors", ours)
                 rows.append((f"converge, {n} collectors, latency", ours, plain))
                 one_ours = median_run([playbook(server, inventory, OURS, "fleet", "--limit", "f-ours-01")
-                                       for _ in range(args.repeat)])
+                                       for dummy in range(args.repeat)])
                 one_plain = median_run([playbook(server, inventory, PLAIN, "plain_fleet", "--limit", "f-plain-01")
-                                        for _ in range(args.repeat)])
+                                        for dummy in range(args.repeat)])
                 rows.append(("rerun, 1 collector, latency", one_ours, one_plain))
                 ours = playbook(server, inventory, OURS, "fleet", forks=n)
                 plain = playbook(server, inventory, PLAIN, "plain_fleet", forks=n)

@@ -56,7 +56,8 @@ def test_enable_on_strict_default_bucket_check_then_apply_then_rerun(strict_aws,
     assert checked["diff"]["before"]["bucket"]["object_ownership"] == "BucketOwnerEnforced"
     assert checked["diff"]["after"]["bucket"]["object_ownership"] == "BucketOwnerPreferred"
     assert checked["diff"]["after"]["logging"]["bucket_domain"] == "collector-logs.s3.amazonaws.com"
-    awslogsdelivery_grant = {"Grantee": {"Type": "CanonicalUser", "ID": AWSLOGSDELIVERY}, "Permission": "FULL_CONTROL"}
+    # In the shape s3_object_acl returns grants in.
+    awslogsdelivery_grant = {"grantee": {"type": "CanonicalUser", "id": AWSLOGSDELIVERY}, "permission": "FULL_CONTROL"}
     assert awslogsdelivery_grant not in checked["diff"]["before"]["bucket"]["grants"]
     assert awslogsdelivery_grant in checked["diff"]["after"]["bucket"]["grants"]
     assert logging_of(strict_aws, distribution_id)["Enabled"] is False
@@ -91,10 +92,17 @@ def test_existing_grant_kept(strict_aws, run_module):
     grants = acl["Grants"] + [{"Grantee": {"Type": "CanonicalUser", "ID": THIRD_PARTY}, "Permission": "READ"}]
     s3.put_bucket_acl(Bucket="shared-logs", AccessControlPolicy={"Owner": acl["Owner"], "Grants": grants})
     make_distribution(strict_aws)
+    before = len(strict_aws.writes())
 
     result = run_module(MODULE, {"caller_reference": "collector-ref", "bucket": "shared-logs.s3.amazonaws.com"})
     assert not result.get("failed"), result
     assert result["changed"] is True
+    # The module writes the grant itself, before it points the distribution at the bucket (the local AWS, as
+    # CloudFront does, would add it on UpdateDistribution anyway: the bucket's ACL alone proves nothing).
+    assert [w["operation"] for w in strict_aws.writes()[before:]] == ["PutBucketAcl", "UpdateDistribution"]
+    awslogsdelivery = {"grantee": {"type": "CanonicalUser", "id": AWSLOGSDELIVERY}, "permission": "FULL_CONTROL"}
+    third_party = {"grantee": {"type": "CanonicalUser", "id": THIRD_PARTY}, "permission": "READ"}
+    assert awslogsdelivery in result["bucket"]["grants"] and third_party in result["bucket"]["grants"]
     after = grants_of(s3, "shared-logs")
     assert (THIRD_PARTY, "READ") in after
     assert (AWSLOGSDELIVERY, "FULL_CONTROL") in after

@@ -5,27 +5,19 @@ The role is run as users run it (``playbooks/collector.yml -e env=local``); the 
 address with the distribution's domain as Host, and delivers access logs on ``POST /_strict/logs/flush``.
 """
 
-import http.client
-import json
 import os
 import pathlib
 import secrets
 import subprocess
-import sys
-import urllib.parse
-import urllib.request
 
 import pytest
 
+from tests.strict_aws.client import flush_logs, log_records, view
 from tests.strict_aws.cloudfront_rules import AWSLOGSDELIVERY_CANONICAL_ID
 from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
 from tests.strict_aws.server import client_environ
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / ".collections"))
-# pylint: disable-next=wrong-import-position
-from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import parse_log  # noqa: E402
-
 PIXEL_BUCKET = "clickstream-pixel-local"
 LOG_BUCKET = "clickstream-logs-local"
 LOG_PREFIX = "cloudfront/local/"
@@ -51,31 +43,13 @@ def _domain(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
 
 
 def _edge_get(strict_aws, domain, path):  # noqa: F811  pylint: disable=redefined-outer-name
-    connection = http.client.HTTPConnection(urllib.parse.urlsplit(strict_aws.endpoint).netloc, timeout=10)
-    try:
-        connection.request("GET", path, headers={"Host": domain})
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
-def _flush(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
-    request = urllib.request.Request(f"{strict_aws.endpoint}/_strict/logs/flush", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:  # nosec - local endpoint only
-        return json.load(response)
+    return view(strict_aws.endpoint, domain, path).status_code
 
 
 def _logged(strict_aws, distribution_id, marker):  # noqa: F811  pylint: disable=redefined-outer-name
-    """Access-log records whose query string carries ``marker``."""
-    s3 = strict_aws.boto3_client("s3")
-    records = []
-    listing = s3.list_objects_v2(Bucket=LOG_BUCKET, Prefix=f"{LOG_PREFIX}{distribution_id}.")
-    for item in listing.get("Contents", []):
-        body = s3.get_object(Bucket=LOG_BUCKET, Key=item["Key"])["Body"].read()
-        records += [r for r in parse_log(body) if marker in (r.get("cs-uri-query") or "")]
-    return records
+    """Access-log records whose query string carries ``marker``, after the edge delivered what it holds."""
+    flush_logs(strict_aws.endpoint)
+    return log_records(strict_aws.boto3_client("s3"), LOG_BUCKET, f"{LOG_PREFIX}{distribution_id}.", marker)
 
 
 def test_private_pixel_gives_403_at_the_edge_and_the_smoke_test_names_the_acl(strict_aws, collector):  # noqa: F811  pylint: disable=redefined-outer-name
@@ -106,7 +80,6 @@ def test_log_delivery_grant_removed_by_hand_then_restored_by_a_rerun(strict_aws,
 
     marker = f"lost={secrets.token_hex(6)}"
     assert _edge_get(strict_aws, domain, f"/i?e=pv&{marker}") == 200
-    _flush(strict_aws)
     assert _logged(strict_aws, distribution_id, marker) == []
     dropped = [c for c in strict_aws.calls() if c["service"] == "cloudfront-logs" and c["operation"] == "DropLogFile"]
     assert dropped, "the call log should record the dropped delivery"
@@ -118,5 +91,4 @@ def test_log_delivery_grant_removed_by_hand_then_restored_by_a_rerun(strict_aws,
 
     marker = f"flows={secrets.token_hex(6)}"
     assert _edge_get(strict_aws, domain, f"/i?e=pv&{marker}") == 200
-    _flush(strict_aws)
     assert len(_logged(strict_aws, distribution_id, marker)) == 1

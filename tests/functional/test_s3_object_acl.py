@@ -2,7 +2,7 @@
 
 import pathlib
 
-import requests
+from tests.strict_aws.client import anonymous_get
 
 MODULE = "clickstream.collectors.s3_object_acl"
 PIXEL = (pathlib.Path(__file__).resolve().parents[2] / "files" / "i").read_bytes()
@@ -19,7 +19,7 @@ def _fresh_bucket_with_pixel(strict_aws):
 
 
 def _anonymous_get(strict_aws):
-    return requests.get(f"{strict_aws.endpoint}/pixel-bucket/i", timeout=10)
+    return anonymous_get(strict_aws.endpoint, "pixel-bucket", "i")
 
 
 def _ops(calls):

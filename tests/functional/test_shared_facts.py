@@ -1,12 +1,17 @@
-"""Facts the collection keeps in more than one place agree with each other and with the strict local AWS.
+"""Facts the collection keeps in code, checked against their sources rather than only against each other.
 
-The role checks the log bucket's region in its preflight (before any write), the cloudfront_logging
-module checks it again, and the strict local AWS models what CloudFront does: one list, three places.
+The sources: botocore's endpoint data (the regions AWS has), AWS's documentation (quoted below with its address)
+and Snowplow's pixel (the digests in ../shared/reference/aws-facts.md, "The tracking pixel"). The module constant
+is the collection's own statement of each fact; the role's preflight reads it (the collector_constants lookup) and the
+strict local AWS, which plays AWS's side, keeps its own copy.
 """
 
+import hashlib
 import pathlib
+import struct
 import sys
 
+import botocore.session
 import yaml
 
 from tests.strict_aws.cloudfront_rules import NO_STANDARD_LOGGING_REGIONS
@@ -15,18 +20,55 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / ".collections"))
 
 # pylint: disable-next=wrong-import-position
+from ansible_collections.clickstream.collectors.plugins.lookup.collector_constants import LookupModule  # noqa: E402
+# pylint: disable-next=wrong-import-position
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ACM_CERTIFICATE_ARN_PATTERN  # noqa: E402
+# pylint: disable-next=wrong-import-position
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import STANDARD_LOGGING_UNSUPPORTED_REGIONS  # noqa: E402
 
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
+# ("Choose an Amazon S3 bucket for your standard logs"): buckets in these regions cannot receive standard logs.
+DOCUMENTED_WITHOUT_LOGGING = {"af-south-1", "ap-east-1", "ap-southeast-3", "eu-south-1", "me-south-1"}
+# https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html: the regions enabled by default
+# (launched before 20 March 2019). CloudFront delivers standard logs to buckets in all of them.
+ENABLED_BY_DEFAULT = {
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "ap-south-1", "ap-northeast-1",
+    "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "eu-west-2",
+    "eu-west-3", "eu-north-1",
+}
+# Snowplow's CloudFront-collector pixel `i`: a 43-byte GIF89a, 1x1.
+PIXEL_SHA256 = "caa849b179befa2645a8e2c474d2e82a76777a3305315ece911013e8ee9a916c"
 
-def test_regions_without_standard_logging_agree():
+
+def aws_regions():
+    """The regions of the aws partition in botocore's endpoint data."""
+    partitions = botocore.session.get_session().get_data("endpoints")["partitions"]
+    return set(next(p for p in partitions if p["partition"] == "aws")["regions"])
+
+
+def test_regions_without_standard_logging_against_aws():
+    regions = set(STANDARD_LOGGING_UNSUPPORTED_REGIONS)
+    assert len(regions) == len(STANDARD_LOGGING_UNSUPPORTED_REGIONS)
+    assert regions <= aws_regions(), f"not AWS regions: {sorted(regions - aws_regions())}"
+    assert DOCUMENTED_WITHOUT_LOGGING <= regions
+    assert not regions & ENABLED_BY_DEFAULT, "CloudFront delivers standard logs to buckets in every default region"
+
+
+def test_the_role_and_the_strict_aws_use_the_module_constants():
+    """The role's preflight reads the modules' constants (the collector_constants lookup); the strict AWS keeps its own
+    list, as AWS's side, which must agree."""
     role_vars = yaml.safe_load((REPO / "roles" / "cloudfront_collector" / "vars" / "main.yml").read_text())
-    role_list = role_vars["_cloudfront_collector_no_legacy_logging_regions"]
-    assert len(role_list) == len(set(role_list))
-    assert set(role_list) == set(STANDARD_LOGGING_UNSUPPORTED_REGIONS) == set(NO_STANDARD_LOGGING_REGIONS)
-    # The five regions AWS documents by name are in every list.
-    assert {"af-south-1", "ap-east-1", "ap-southeast-3", "eu-south-1", "me-south-1"} <= set(role_list)
+    lookup = LookupModule()
+    regions = role_vars["_cloudfront_collector_no_legacy_logging_regions"]
+    assert "query('clickstream.collectors.collector_constants', 'standard_logging_unsupported_regions')" in regions
+    assert lookup.run(["standard_logging_unsupported_regions"]) == list(STANDARD_LOGGING_UNSUPPORTED_REGIONS)
+    pattern = role_vars["_cloudfront_collector_acm_certificate_arn_pattern"]
+    assert "query('clickstream.collectors.collector_constants', 'acm_certificate_arn_pattern')" in pattern
+    assert lookup.run(["acm_certificate_arn_pattern"]) == [ACM_CERTIFICATE_ARN_PATTERN]
+    assert NO_STANDARD_LOGGING_REGIONS == set(STANDARD_LOGGING_UNSUPPORTED_REGIONS), "the strict local AWS models other regions"
 
 
 def test_default_pixel_is_snowplows_gif():
     pixel = (REPO / "files" / "i").read_bytes()
-    assert pixel.hex() == "47494638396101000100f00000ffffff00000021f90401000000002c00000000010001000002024401003b"
+    assert hashlib.sha256(pixel).hexdigest() == PIXEL_SHA256
+    assert pixel[:6] == b"GIF89a" and struct.unpack("<HH", pixel[6:10]) == (1, 1) and pixel[-1:] == b";"

@@ -3,7 +3,7 @@
 import hashlib
 import pathlib
 
-import requests
+from tests.strict_aws.client import anonymous_get
 
 MODULE = "clickstream.collectors.tracking_pixel"
 PIXEL = (pathlib.Path(__file__).resolve().parents[2] / "files" / "i").read_bytes()
@@ -121,12 +121,12 @@ def test_rewrite_keeps_the_public_acl(strict_aws, run_module):
     s3.put_public_access_block(Bucket="pixel-bucket", PublicAccessBlockConfiguration={
         "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     s3.put_object(Bucket="pixel-bucket", Key="i", Body=PIXEL, ContentType="image/gif", ACL="public-read")
-    assert requests.get(f"{strict_aws.endpoint}/pixel-bucket/i", timeout=10).status_code == 200
+    assert anonymous_get(strict_aws.endpoint, "pixel-bucket", "i").status_code == 200
 
     result = run_module(MODULE, {"bucket": "pixel-bucket", "cache_control": NO_CACHE})
     assert result["changed"] is True, result
     assert result["write"] == "copy"
-    anonymous = requests.get(f"{strict_aws.endpoint}/pixel-bucket/i", timeout=10)
+    anonymous = anonymous_get(strict_aws.endpoint, "pixel-bucket", "i")
     assert anonymous.status_code == 200
     assert anonymous.content == PIXEL
     assert anonymous.headers["Cache-Control"] == NO_CACHE

@@ -14,7 +14,8 @@ import botocore.session
 
 from . import s3_rules
 from .operations import CLOUDFRONT_PREFIX, Req
-from .policies import CACHE, RESPONSE_HEADERS, PolicyKind, PolicyStore, check_if_match, new_etag
+from .rules import Rules
+from .cloudfront_policies import CACHE, RESPONSE_HEADERS, PolicyKind, PolicyStore, check_if_match, new_etag
 from .xmlutil import CLOUDFRONT_NS, Response, cloudfront_error, parse, text, to_bytes
 
 # Canonical user id of the awslogsdelivery account (aws partition), which CloudFront grants FULL_CONTROL
@@ -99,10 +100,16 @@ def referenced_policies(config: ET.Element, tag: str) -> set[str]:
     return {text(b, tag) for b in behaviours(config) if text(b, tag)}
 
 
-class CloudFrontLayer:
-    """Rules and fix-ups for the CloudFront API, plus the policy APIs moto lacks."""
+class CloudFrontRules(Rules):
+    """Rules and fix-ups for the CloudFront API, plus the policy APIs moto lacks (``cloudfront_policies``).
 
-    def __init__(self):
+    ``settings`` are the server's current settings (``deploy_reads``: the reads a distribution stays InProgress).
+    """
+
+    SERVICE = "cloudfront"
+
+    def __init__(self, settings):
+        self.settings = settings
         self.policies = PolicyStore()
         self.distributions: dict[str, DistributionState] = {}
 
@@ -116,9 +123,9 @@ class CloudFrontLayer:
         attr = "cache_policies" if kind is CACHE else "response_headers_policies"
         return any(policy_id in getattr(state, attr) for state in self.distributions.values())
 
-    def handle(self, req: Req, forward: Callable[[], Response], deploy_reads: int) -> Response:
+    def handle(self, req: Req, forward: Callable[[], Response]) -> Response:
         """Answer a CloudFront request, through moto or (policies) by the layer alone."""
-        operation = req.op.operation
+        operation, deploy_reads = req.op.operation, self.settings.deploy_reads
         if req.path[len(CLOUDFRONT_PREFIX):].split("/", 1)[0] in POLICY_SEGMENTS:
             return self.policies.handle(req, self.policy_in_use)
         if operation not in DISTRIBUTION_OPERATIONS:

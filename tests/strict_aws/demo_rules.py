@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from .pytest_plugin import make_client
+from .client import make_client
 
 REGION = "eu-west-1"
 BUCKET = "demo-bucket"

@@ -26,10 +26,12 @@ from moto.cloudfront.models import cloudfront_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from .calllog import CallLog
-from .cloudfront_rules import LOG_BUCKET_SUFFIX, CloudFrontLayer
+from .cloudfront_policies import RESPONSE_HEADERS
+from .cloudfront_rules import LOG_BUCKET_SUFFIX, CloudFrontRules
 from .edge_tls import ENVIRON_TLS_CIPHER, ENVIRON_TLS_PROTOCOL
 from .log_delivery import LogDelivery, Target
-from .policies import RESPONSE_HEADERS
+from .operations import Operation, Req
+from .rules import Rules
 from .xmlutil import Response, text
 
 EDGE_DOMAIN_SUFFIX = ".cloudfront.net"
@@ -239,15 +241,25 @@ def apply_response_headers_policy(policy: ET.Element, resp: Response, viewer: Vi
         _put(resp, text(custom, "Header"), text(custom, "Value"), text(custom, "Override") == "true")
 
 
-class Edge:
-    """Serves viewer requests for every distribution and delivers their standard logs."""
+def viewer_request(environ: dict[str, Any], method: str, path: str, body: bytes) -> Req | None:
+    """The request as the edge's (service ``cloudfront-edge``, operation ``ViewerRequest``), or None for an AWS request."""
+    if viewer_host(environ) is None:
+        return None
+    return Req(method, path, {}, {}, body, Operation(Edge.SERVICE, "ViewerRequest", False, True), environ=environ)
 
-    def __init__(self, call_log: CallLog, cloudfront: CloudFrontLayer, origin_request: Callable[[dict, str, str], Response],
+
+class Edge(Rules):
+    """Serves viewer requests for every distribution and delivers their standard logs.
+
+    ``origin_request(environ, method, path)`` is the layer's own unsigned S3 request to an origin.
+    """
+
+    SERVICE = "cloudfront-edge"
+
+    def __init__(self, call_log: CallLog, cloudfront: CloudFrontRules, origin_request: Callable[[dict, str, str], Response],
                  lock: Any, log_flush_interval: float = 1.0):
-        self.call_log = call_log
         self.cloudfront = cloudfront
         self.origin_request = origin_request
-        self._lock = lock
         self.logs = LogDelivery(call_log, lock, log_flush_interval)
         self.address = ""
         self.certificate = ""
@@ -270,16 +282,15 @@ class Edge:
 
     # --- viewer requests -----------------------------------------------------------------------
 
-    def handle(self, environ: dict[str, Any], body: bytes) -> Response:
-        """Answer one viewer request, record it in the call log and, when logging is on, in the access log."""
-        viewer = Viewer.from_environ(environ, body)
-        with self._lock:
-            distribution = self._distribution(viewer.host)
-            outcome = self._serve(viewer, distribution, environ)
+    def handle(self, req: Req, forward: Callable[[], Response]) -> Response:
+        """Answer one viewer request (never through moto) and, when logging is on, add its access-log record."""
+        environ = req.environ
+        viewer = Viewer.from_environ(environ, req.body)
+        distribution = self._distribution(viewer.host)
+        outcome = self._serve(viewer, distribution, environ)
         self._finish(outcome, viewer.request_id)
-        self.call_log.record(service="cloudfront-edge", operation="ViewerRequest", method=viewer.method, path=viewer.path,
-                             status=outcome.response.status, mutating=False, fault=None, rule=outcome.rule, anonymous=True,
-                             host=viewer.host)
+        outcome.response.rule = outcome.rule
+        outcome.response.log = {"host": viewer.host}
         config = distribution.distribution_config if distribution is not None else None
         if config is not None and config.Enabled and config.Logging.enabled:
             bucket = config.Logging.bucket

@@ -2,22 +2,39 @@
 
 import random
 import threading
+from collections.abc import Callable
 from functools import partial
 
+from .operations import Req
+from .rules import Rules
 from .xmlutil import Response, cloudfront_error, query_error, s3_error
 
+VIEWER_SERVICES = ("cloudfront-edge",)
 
-class FaultInjector:
+
+class FaultRules(Rules):
     """Decides, request by request, whether to answer with a throttling or 5xx error instead of moto.
 
     The n-th AWS request is faulted when the n-th draw of ``random.Random(seed)`` is below ``rate``,
     so the faulted requests depend only on (seed, rate, request order). Per service, non-S3 faults
-    alternate between throttling (first) and an internal error.
+    alternate between throttling (first) and an internal error. Viewer requests (the edge) and the layer's
+    own requests are never faulted. ``settings`` are the server's current settings (``fault_rate``, ``fault_seed``).
     """
 
-    def __init__(self, rate: float = 0.0, seed: int = 0):
+    def __init__(self, settings):
+        self.settings = settings
         self._lock = threading.Lock()
-        self.configure(rate, seed)
+        self.reset()
+
+    def claims(self, req: Req) -> bool:
+        return not req.internal and req.op.service not in VIEWER_SERVICES
+
+    def handle(self, req: Req, forward: Callable[[], Response]) -> Response:
+        return self.pick(req.op.service) or forward()
+
+    def reset(self) -> None:
+        """Restart the fault sequence with the current rate and seed."""
+        self.configure(self.settings.fault_rate, self.settings.fault_seed)
 
     def configure(self, rate: float, seed: int) -> None:
         """Set rate and seed and restart the random sequence."""

@@ -20,6 +20,7 @@ Unsigned (anonymous) requests are not subject to identity policies and are left 
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from moto.cloudfront.models import cloudfront_backends
 from . import iam_actions
 from .iam_policy import Decision, Policy, PolicyError
 from .operations import Req
+from .rules import Rules
 from .xmlutil import Response, cloudfront_error, query_error, s3_error
 
 DENIED_RULE = "IamAccessDenied"
@@ -96,8 +98,18 @@ def access_key_id(req: Req) -> str | None:
     return credential.split("/", 1)[0] if credential else None
 
 
-class IamEnforcer:
-    """The callers' identity policies (none: IAM not evaluated) and the authorization of each request."""
+class IamEnforcer(Rules):
+    """The callers' identity policies (none: IAM not evaluated) and the authorization of each request.
+
+    As rules: it sees the signed AWS requests (not the edge's viewer requests, not the layer's own requests) and
+    refuses those the caller's policy does not allow, before the service's rules and moto.
+    """
+
+    def claims(self, req: Req) -> bool:
+        return not req.internal and not req.op.anonymous and req.op.service != "cloudfront-edge"
+
+    def handle(self, req: Req, forward: Callable[[], Response]) -> Response:
+        return self.authorize(req) or forward()
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -20,6 +20,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from .operations import Req
+from .rules import Rules
 from .xmlutil import Response, cloudfront_error
 
 RATE_LIMIT_RULE = "CloudFrontRateLimit"
@@ -59,15 +61,40 @@ class TokenBucket:
             return False
 
 
-class Network:
-    """Per-call latency and the CloudFront rate limit of the strict AWS (see the module docstring)."""
+class Network(Rules):
+    """Per-call latency and the CloudFront rate limit of the strict AWS (see the module docstring).
+
+    As rules: the rate limit answers AWS API calls (not the edge's viewer requests, not the layer's own requests);
+    the app calls ``wait()`` for the same calls before it takes its lock. ``settings``, when given, are the server's
+    current settings, which ``reset()`` applies.
+    """
 
     def __init__(self, latency: float = 0.0, cloudfront_rate_limit: float = 0.0, cloudfront_burst: float | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic, settings=None):
         self._sleep = sleep
+        self._settings = settings
         self.cloudfront = TokenBucket(clock=clock)
         self.latency = 0.0
         self.configure(latency=latency, cloudfront_rate_limit=cloudfront_rate_limit, cloudfront_burst=cloudfront_burst)
+
+    @classmethod
+    def from_settings(cls, settings) -> "Network":
+        """The network of the server's current settings."""
+        network = cls(settings=settings)
+        network.reset()
+        return network
+
+    def claims(self, req: Req) -> bool:
+        return not req.internal and req.op.service != "cloudfront-edge"
+
+    def handle(self, req: Req, forward: Callable[[], Response]) -> Response:
+        return self.admit(req.op.service) or forward()
+
+    def reset(self) -> None:
+        """Apply the server's current settings."""
+        if self._settings is not None:
+            self.configure(latency=self._settings.latency, cloudfront_rate_limit=self._settings.cloudfront_rate_limit,
+                           cloudfront_burst=self._settings.cloudfront_burst)
 
     def configure(self, latency: float | None = None, cloudfront_rate_limit: float | None = None,
                   cloudfront_burst: float | None = None) -> None:

@@ -225,6 +225,8 @@ class Req:
     headers: dict[str, str]
     body: bytes
     op: Operation
+    environ: dict | None = None  # the WSGI environ (the edge reads the scheme, TLS and client address from it)
+    internal: bool = False  # made by the layer itself (the edge's origin fetch): never faulted, not logged
 
     @property
     def bucket(self) -> str:

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from .app import StrictApp
 from .calllog import CallLog
 from .edge_tls import EdgeCertificate, TlsPeekingRequestHandler
+from .settings import Settings, cli_args
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,17 +31,17 @@ class QuietRequestHandler(TlsPeekingRequestHandler):
 
 
 class StrictAWS:
-    """The strict local AWS served by werkzeug's threaded server in a background thread."""
+    """The strict local AWS served by werkzeug's threaded server in a background thread.
 
-    def __init__(self, port: int = 0, call_log: str | None = None, deploy_reads: int = 2,
-                 fault_rate: float = 0.0, fault_seed: int = 0, host: str = "127.0.0.1", log_flush_interval: float = 1.0,
-                 latency: float = 0.0, cloudfront_rate_limit: float = 0.0, cloudfront_burst: float | None = None):
-        self.host = host
-        self.port = port
-        self.log = CallLog(call_log)
-        self.app = StrictApp(self.log, deploy_reads=deploy_reads, fault_rate=fault_rate, fault_seed=fault_seed,
-                             log_flush_interval=log_flush_interval, latency=latency,
-                             cloudfront_rate_limit=cloudfront_rate_limit, cloudfront_burst=cloudfront_burst)
+    Keyword arguments: the settings of ``settings.SETTINGS`` (host, port, call_log, deploy_reads, ...).
+    """
+
+    def __init__(self, **settings: Any):
+        self.settings = Settings(**settings)
+        self.host = self.settings.host
+        self.port = self.settings.port
+        self.log = CallLog(self.settings.call_log)
+        self.app = StrictApp(self.log, self.settings)
         self._server = None
         self._certificate: EdgeCertificate | None = None
         self._thread: threading.Thread | None = None
@@ -95,8 +96,7 @@ class StrictAWS:
         self.app.reset()
 
     def configure(self, **settings: Any) -> None:
-        """Change ``deploy_reads``, ``fault_rate``, ``fault_seed``, ``latency``, ``cloudfront_rate_limit`` and/or
-        ``cloudfront_burst`` while running."""
+        """Change runtime settings (``deploy_reads``, ``fault_rate``, ``fault_seed``...) while running."""
         self.app.configure(**settings)
 
     def set_iam_policy(self, document: dict[str, Any] | None, access_key_id: str | None = None,
@@ -166,25 +166,10 @@ class SpawnedStrictAWS:
         self.stop()
 
 
-def cli_args(port: int = 0, call_log: str | None = None, deploy_reads: int = 2, fault_rate: float = 0.0,
-             fault_seed: int = 0, host: str = "127.0.0.1", pid_file: str | None = None, endpoint_file: str | None = None,
-             log_flush_interval: float = 1.0, latency: float = 0.0, cloudfront_rate_limit: float = 0.0,
-             cloudfront_burst: float | None = None) -> list[str]:
-    """Command-line arguments of ``python -m tests.strict_aws`` for these settings."""
-    args = ["--host", host, "--port", str(port), "--deploy-reads", str(deploy_reads),
-            "--fault-rate", str(fault_rate), "--fault-seed", str(fault_seed), "--log-flush-interval", str(log_flush_interval),
-            "--latency", str(latency), "--cloudfront-rate-limit", str(cloudfront_rate_limit)]
-    for flag, value in (("--call-log", call_log), ("--pid-file", pid_file), ("--endpoint-file", endpoint_file),
-                        ("--cloudfront-burst", cloudfront_burst)):
-        if value:
-            args += [flag, str(value)]
-    return args
-
-
 def spawn(timeout: float = 20.0, **settings: Any) -> SpawnedStrictAWS:
     """Start ``python -m tests.strict_aws`` as a child process and wait for its endpoint line.
 
-    Accepts the :class:`StrictAWS` keyword arguments plus ``pid_file`` and ``endpoint_file``.
+    Accepts the settings of ``settings.SETTINGS``, ``pid_file`` and ``endpoint_file`` included.
     """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.strict_aws.operations import classify
-from tests.strict_aws.pytest_plugin import make_client
+from tests.strict_aws.client import make_client
 from tests.strict_aws.server import StrictAWS
 from tests.strict_aws.testutil import ACCOUNT, LOCATION, distribution_config
 

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from tests.strict_aws.pytest_plugin import make_client
+from tests.strict_aws.client import make_client
 from tests.strict_aws.server import spawn
 
 

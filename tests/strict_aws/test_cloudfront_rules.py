@@ -1,12 +1,12 @@
-"""CloudFront distribution rules: plain moto accepts, the strict layer answers as CloudFront does."""
+"""CloudFront distribution rules and representation. A test taking ``aws`` passes on the strict AWS and fails on plain moto
+(run too); one taking ``strict_aws`` shows what the layer keeps of what moto already does."""
 
 import xml.etree.ElementTree as ET
 
 import botocore.session
 import pytest
-from moto import mock_aws
 
-from tests.strict_aws.testutil import CACHING_OPTIMIZED, LOCATION, distribution_config, expect_error, logging_config, plain_client
+from tests.strict_aws.testutil import CACHING_OPTIMIZED, LOCATION, distribution_config, expect_error, logging_config
 
 LOG_BUCKET = "cf-logs-bucket"
 AWSLOGSDELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
@@ -34,30 +34,20 @@ LOGGING_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(LOGGING_CASES))
-def test_logging_bucket_rules(strict_aws, case):
+def test_logging_bucket_rules(aws, case):
     prepare, domain, message = LOGGING_CASES[case]
     config = distribution_config(Logging=logging_config(domain))
     region = "eu-south-1" if case == "opt-in region" else "eu-west-1"
-    with mock_aws():
-        prepare(plain_client("s3", region))
-        plain_client("cloudfront", "us-east-1").create_distribution(DistributionConfig=config)
-    prepare(strict_aws.boto3_client("s3", region))
-    err = expect_error(cloudfront(strict_aws).create_distribution, "InvalidArgument", 400, DistributionConfig=config)
+    prepare(aws.boto3_client("s3", region))
+    err = expect_error(cloudfront(aws).create_distribution, "InvalidArgument", 400, DistributionConfig=config)
     assert err.response["Error"]["Message"] == message
-    assert strict_aws.calls()[-1]["rule"].startswith("LoggingBucket")
+    assert aws.calls()[-1]["rule"].startswith("LoggingBucket")
 
 
-def test_logging_adds_awslogsdelivery_grant(strict_aws):
-    with mock_aws():
-        s3 = plain_client("s3")
-        log_bucket(s3)
-        plain_client("cloudfront", "us-east-1").create_distribution(
-            DistributionConfig=distribution_config(Logging=logging_config(f"{LOG_BUCKET}.s3.amazonaws.com")))
-        grantees = [g["Grantee"].get("ID") for g in s3.get_bucket_acl(Bucket=LOG_BUCKET)["Grants"]]
-        assert AWSLOGSDELIVERY not in grantees  # plain moto does not add it
-    s3 = strict_aws.boto3_client("s3")
+def test_logging_adds_awslogsdelivery_grant(aws):
+    s3 = aws.boto3_client("s3")
     log_bucket(s3)
-    cf = cloudfront(strict_aws)
+    cf = cloudfront(aws)
     created = cf.create_distribution(DistributionConfig=distribution_config(Logging=logging_config(f"{LOG_BUCKET}.s3.amazonaws.com")))
     grants = s3.get_bucket_acl(Bucket=LOG_BUCKET)["Grants"]
     assert {"Grantee": {"ID": AWSLOGSDELIVERY, "Type": "CanonicalUser", "DisplayName": "awslogsdelivery"},
@@ -70,14 +60,8 @@ def test_logging_adds_awslogsdelivery_grant(strict_aws):
     assert len(s3.get_bucket_acl(Bucket=LOG_BUCKET)["Grants"]) == 2  # disabling logging leaves the grant
 
 
-def test_if_match_required_and_current(strict_aws):
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        created = cf.create_distribution(DistributionConfig=distribution_config())
-        dist_id = created["Distribution"]["Id"]
-        config = cf.get_distribution_config(Id=dist_id)["DistributionConfig"]
-        cf.update_distribution(Id=dist_id, IfMatch="stale", DistributionConfig=config)
-    cf = cloudfront(strict_aws)
+def test_if_match_required_and_current(aws):
+    cf = cloudfront(aws)
     created = cf.create_distribution(DistributionConfig=distribution_config())
     dist_id, etag = created["Distribution"]["Id"], created["ETag"]
     got = cf.get_distribution_config(Id=dist_id)
@@ -93,13 +77,9 @@ def test_if_match_required_and_current(strict_aws):
     expect_error(cf.update_distribution, "PreconditionFailed", 412, Id=dist_id, IfMatch=etag, DistributionConfig=config)
 
 
-def test_delete_requires_disabled_and_deployed(strict_aws):
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        created = cf.create_distribution(DistributionConfig=distribution_config())
-        cf.delete_distribution(Id=created["Distribution"]["Id"], IfMatch=created["ETag"])
-    strict_aws.set_config(deploy_reads=1)
-    cf = cloudfront(strict_aws)
+def test_delete_requires_disabled_and_deployed(aws):
+    aws.set_config(deploy_reads=1)
+    cf = cloudfront(aws)
     created = cf.create_distribution(DistributionConfig=distribution_config())
     dist_id, etag = created["Distribution"]["Id"], created["ETag"]
     expect_error(cf.delete_distribution, "DistributionNotDisabled", 409, Id=dist_id, IfMatch=etag)
@@ -144,31 +124,23 @@ def both_in_cache_behaviour(config):
 
 
 @pytest.mark.parametrize("mutate", [legacy_behaviour, no_policy_behaviour, both_in_cache_behaviour])
-def test_exactly_one_of_cache_policy_and_forwarded_values(strict_aws, mutate):
-    with mock_aws():
-        plain_client("cloudfront", "us-east-1").create_distribution(DistributionConfig=mutate(distribution_config()))
-    expect_error(cloudfront(strict_aws).create_distribution, "InvalidArgument", 400, DistributionConfig=mutate(distribution_config()))
+def test_exactly_one_of_cache_policy_and_forwarded_values(aws, mutate):
+    expect_error(cloudfront(aws).create_distribution, "InvalidArgument", 400, DistributionConfig=mutate(distribution_config()))
 
 
 @pytest.mark.parametrize("field,code", [("CachePolicyId", "NoSuchCachePolicy"), ("ResponseHeadersPolicyId", "NoSuchResponseHeadersPolicy")])
-def test_unknown_policy_ids(strict_aws, field, code):
+def test_unknown_policy_ids(aws, field, code):
     def config():
         cfg = distribution_config()
         cfg["DefaultCacheBehavior"][field] = "00000000-0000-0000-0000-000000000000"
         return cfg
 
-    with mock_aws():
-        plain_client("cloudfront", "us-east-1").create_distribution(DistributionConfig=config())
-    expect_error(cloudfront(strict_aws).create_distribution, code, 404, DistributionConfig=config())
+    expect_error(cloudfront(aws).create_distribution, code, 404, DistributionConfig=config())
 
 
-def test_deploy_reads_sequence(strict_aws):
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        dist_id = cf.create_distribution(DistributionConfig=distribution_config())["Distribution"]["Id"]
-        assert cf.get_distribution(Id=dist_id)["Distribution"]["Status"] == "Deployed"
-    strict_aws.set_config(deploy_reads=3)
-    cf = cloudfront(strict_aws)
+def test_deploy_reads_sequence(aws):
+    aws.set_config(deploy_reads=3)
+    cf = cloudfront(aws)
     created = cf.create_distribution(DistributionConfig=distribution_config())
     dist_id = created["Distribution"]["Id"]
     statuses = [created["Distribution"]["Status"]]
@@ -180,7 +152,7 @@ def test_deploy_reads_sequence(strict_aws):
     updated = cf.update_distribution(Id=dist_id, IfMatch=config["ETag"], DistributionConfig=config["DistributionConfig"])
     assert updated["Distribution"]["Status"] == "InProgress"
     cf.get_waiter("distribution_deployed").wait(Id=dist_id, WaiterConfig={"Delay": 0, "MaxAttempts": 5})
-    assert len([c for c in strict_aws.calls() if c["operation"] == "GetDistribution"]) == 4 + 4  # 3 InProgress reads, then Deployed
+    assert len([c for c in aws.calls() if c["operation"] == "GetDistribution"]) == 4 + 4  # 3 InProgress reads, then Deployed
 
 
 def test_deploy_reads_zero(strict_aws):
@@ -202,11 +174,11 @@ def test_tags_round_trip(strict_aws):
         "CreateDistributionWithTags", "TagResource", "UntagResource", "ListTagsForResource"]
 
 
-def test_config_read_back_as_sent(strict_aws):
+def test_config_read_back_as_sent(aws):
     """Fidelity: S3OriginConfig with an empty OAI is kept; no ForwardedValues/TTLs beside a CachePolicyId."""
-    s3 = strict_aws.boto3_client("s3")
+    s3 = aws.boto3_client("s3")
     s3.create_bucket(Bucket="origin-bucket", CreateBucketConfiguration=LOCATION)
-    cf = cloudfront(strict_aws)
+    cf = cloudfront(aws)
     rhp = cf.create_response_headers_policy(ResponseHeadersPolicyConfig={
         "Name": "no-cache", "CustomHeadersConfig": {"Quantity": 1, "Items": [
             {"Header": "Cache-Control", "Value": "no-cache, no-store, must-revalidate", "Override": True}]}})
@@ -229,16 +201,6 @@ def test_config_read_back_as_sent(strict_aws):
             assert behaviour["CachePolicyId"] == policy
             assert not {"ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL"} & set(behaviour)
         assert default["ResponseHeadersPolicyId"] == rhp["ResponseHeadersPolicy"]["Id"]
-
-
-def test_moto_representation_differs_without_layer():
-    """The measured differences the fidelity fixes correct (fails if a moto upgrade fixes them)."""
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        created = cf.create_distribution(DistributionConfig=distribution_config())
-        config = cf.get_distribution_config(Id=created["Distribution"]["Id"])["DistributionConfig"]
-    assert "S3OriginConfig" not in config["Origins"]["Items"][0]
-    assert "ForwardedValues" in config["DefaultCacheBehavior"]
 
 
 # --- AWS's representation of a stored distribution (aws-facts.md, "CloudFront distributions") ---------------------
@@ -281,13 +243,8 @@ def every_answer(cf, created):
     }
 
 
-def test_methods_come_back_in_aws_order(strict_aws):
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        created = cf.create_distribution(DistributionConfig=methods_config())
-        plain = cf.get_distribution_config(Id=created["Distribution"]["Id"])["DistributionConfig"]
-    assert read_methods(plain) == [["GET", "HEAD"], ["GET", "HEAD"], ALL_SEVEN_SENT, ["OPTIONS", "GET", "HEAD"]]  # moto echoes
-    cf = cloudfront(strict_aws)
+def test_methods_come_back_in_aws_order(aws):
+    cf = cloudfront(aws)
     answers = every_answer(cf, cf.create_distribution(DistributionConfig=methods_config()))
     for name, config in answers.items():
         assert read_methods(config) == [["HEAD", "GET"], ["HEAD", "GET"], ALL_SEVEN_AWS, ["HEAD", "GET", "OPTIONS"]], name
@@ -317,33 +274,20 @@ def missing_filled_fields(config, summary=False):
     return missing
 
 
-def test_fields_aws_fills_in(strict_aws):
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        created = cf.create_distribution(DistributionConfig=distribution_config())
-        plain = cf.get_distribution_config(Id=created["Distribution"]["Id"])["DistributionConfig"]
-    assert missing_filled_fields(plain) == [
-        "origin.OriginAccessControlId", "origin.CustomHeaders", "behaviour.TrustedSigners", "behaviour.TrustedKeyGroups",
-        "behaviour.GrpcConfig", "top.Staging", "top.ContinuousDeploymentPolicyId", "ViewerCertificate"]
-    assert plain["ViewerCertificate"]["SSLSupportMethod"] == "sni-only"
-    cf = cloudfront(strict_aws)
+def test_fields_aws_fills_in(aws):
+    cf = cloudfront(aws)
     for name, config in every_answer(cf, cf.create_distribution(DistributionConfig=distribution_config())).items():
         assert missing_filled_fields(config, summary=name == "list") == [], name
     assert cf.list_distributions()["DistributionList"]["Items"][0]["Staging"] is False
 
 
-def test_values_the_caller_sent_are_kept(strict_aws):
+def test_values_the_caller_sent_are_kept(aws):
     config = distribution_config(IsIPV6Enabled=False, WebACLId="arn:aws:wafv2:us-east-1:123456789012:global/webacl/w/1")
     config["Origins"]["Items"][0].update(ConnectionAttempts=2, ConnectionTimeout=5, OriginAccessControlId="E2OACEXAMPLE",
                                          OriginShield={"Enabled": True, "OriginShieldRegion": "eu-west-1"})
     config["DefaultCacheBehavior"].update(SmoothStreaming=True, GrpcConfig={"Enabled": True}, FieldLevelEncryptionId="C3FLE")
     config["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True, "MinimumProtocolVersion": "TLSv1.2_2021"}
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        created = cf.create_distribution(DistributionConfig=config)
-        plain = cf.get_distribution_config(Id=created["Distribution"]["Id"])["DistributionConfig"]
-    assert "OriginAccessControlId" not in plain["Origins"]["Items"][0] and "GrpcConfig" not in plain["DefaultCacheBehavior"]
-    cf = cloudfront(strict_aws)
+    cf = cloudfront(aws)
     for name, answer in every_answer(cf, cf.create_distribution(DistributionConfig=config)).items():
         origin, behaviour = answer["Origins"]["Items"][0], answer["DefaultCacheBehavior"]
         assert (origin["ConnectionAttempts"], origin["ConnectionTimeout"], origin["OriginAccessControlId"]) == (2, 5, "E2OACEXAMPLE"), name
@@ -353,15 +297,11 @@ def test_values_the_caller_sent_are_kept(strict_aws):
         assert answer["ViewerCertificate"] == dict(DEFAULT_CERTIFICATE, MinimumProtocolVersion="TLSv1.2_2021"), name
 
 
-def test_acm_certificate_as_aws_returns_it(strict_aws):
+def test_acm_certificate_as_aws_returns_it(aws):
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/0f7e5e56-1111-2222-3333-444455556666"
     config = distribution_config(Aliases={"Quantity": 1, "Items": ["c.example.com"]}, ViewerCertificate={
         "CloudFrontDefaultCertificate": False, "ACMCertificateArn": arn, "SSLSupportMethod": "sni-only", "MinimumProtocolVersion": "TLSv1.2_2021"})
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        created = cf.create_distribution(DistributionConfig=config)
-        assert created["Distribution"]["DistributionConfig"]["ViewerCertificate"]["CertificateSource"] == "cloudfront"  # moto
-    created = cloudfront(strict_aws).create_distribution(DistributionConfig=config)
+    created = cloudfront(aws).create_distribution(DistributionConfig=config)
     assert created["Distribution"]["DistributionConfig"]["ViewerCertificate"] == {
         "CloudFrontDefaultCertificate": False, "ACMCertificateArn": arn, "SSLSupportMethod": "sni-only",
         "MinimumProtocolVersion": "TLSv1.2_2021", "Certificate": arn, "CertificateSource": "acm"}
@@ -398,6 +338,7 @@ def strip_namespace(tag):
 
 
 def test_elements_in_botocore_model_order(strict_aws):
+    """The answers the layer rewrites keep the element order of the botocore model, as AWS (and moto) send them."""
     model = botocore.session.get_session().get_service_model("cloudfront")
     cf = cloudfront(strict_aws)
     bodies = raw_answers(cf)

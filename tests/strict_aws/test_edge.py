@@ -1,4 +1,7 @@
-"""The local CloudFront edge: viewer requests by Host on the strict AWS's port, over HTTP and HTTPS, and its access logs."""
+"""The local CloudFront edge: viewer requests by Host on the strict AWS's port, over HTTP and HTTPS, and its access logs.
+
+Each test of an edge rule also runs against plain moto, which has no edge, and fails there; the tests of the
+edge's own machinery (delivery timer, endpoint and certificate) run on the strict AWS only."""
 
 import gzip
 import re
@@ -9,6 +12,8 @@ from urllib.parse import unquote
 import pytest
 import requests
 
+from tests.strict_aws.client import flush_logs
+from tests.strict_aws.client import view as client_view
 from tests.strict_aws.log_delivery import FIELDS
 from tests.strict_aws.testutil import ALL_BPA_OFF, LOCATION, distribution_config, logging_config
 
@@ -22,19 +27,30 @@ NO_CACHE = "no-cache, no-store, must-revalidate"
 EDGE_SERVICES = {"cloudfront-edge", "cloudfront-logs"}
 
 
-@pytest.fixture(name="aws")
-def fixture_aws(strict_aws):
+def with_buckets(fixture):
     """A pixel bucket with a public-read `i` (ACLs enabled, BPA ACL flags off) and a log bucket with ACLs enabled."""
-    s3 = strict_aws.boto3_client("s3")
+    s3 = fixture.boto3_client("s3")
     s3.create_bucket(Bucket=PIXEL_BUCKET, CreateBucketConfiguration=LOCATION, ObjectOwnership="BucketOwnerPreferred")
     s3.put_public_access_block(Bucket=PIXEL_BUCKET, PublicAccessBlockConfiguration={
         **ALL_BPA_OFF, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     s3.put_object(Bucket=PIXEL_BUCKET, Key="i", Body=PIXEL, ContentType="image/gif", CacheControl="max-age=60", ACL="public-read")
     s3.create_bucket(Bucket=LOG_BUCKET, CreateBucketConfiguration=LOCATION, ObjectOwnership="BucketOwnerPreferred")
-    strict_aws.s3 = s3
-    strict_aws.cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
-    strict_aws.edge = requests.get(f"{strict_aws.endpoint}/_strict/edge", timeout=10).json()
-    return strict_aws
+    fixture.s3 = s3
+    fixture.cf = fixture.boto3_client("cloudfront", region="us-east-1")
+    fixture.edge = fixture.edge_info()
+    return fixture
+
+
+@pytest.fixture(name="aws")
+def fixture_aws(aws):
+    """The strict AWS, then plain moto (the conftest's ``aws``), with the buckets."""
+    return with_buckets(aws)
+
+
+@pytest.fixture(name="strict_edge")
+def fixture_strict_edge(strict_aws):
+    """The strict AWS only, with the buckets."""
+    return with_buckets(strict_aws)
 
 
 def create_distribution(aws, reference="edge", protocol="redirect-to-https", methods=("GET", "HEAD"), policy_id=None,
@@ -55,15 +71,12 @@ def create_distribution(aws, reference="edge", protocol="redirect-to-https", met
 
 def view(aws, domain, path="/i", scheme="http", method="GET", headers=None):
     """A viewer request to the edge for ``domain`` (never following redirects)."""
-    url = f"{aws.edge[scheme]}{path}"
-    verify = aws.edge["certificate"] if scheme == "https" else True
-    return requests.request(method, url, headers={"Host": domain, **(headers or {})}, verify=verify,
-                            allow_redirects=False, timeout=10)
+    return client_view(aws.endpoint, domain, path, scheme, method, headers, edge=aws.edge)
 
 
 def flush(aws):
     """Deliver the buffered records now; the flush endpoint's answer."""
-    return requests.post(f"{aws.endpoint}/_strict/logs/flush", timeout=10).json()
+    return flush_logs(aws.endpoint)
 
 
 def log_files(aws):
@@ -178,7 +191,9 @@ def test_methods_outside_allowed_methods_refused(aws):
 
 def test_options_allowed_reaches_the_origin(aws):
     _dist_id, domain = create_distribution(aws, protocol="allow-all", methods=("GET", "HEAD", "OPTIONS"))
-    view(aws, domain, method="OPTIONS")
+    answer = view(aws, domain, method="OPTIONS")
+    assert "not configured to allow the HTTP request method" not in answer.text
+    assert answer.headers.get("X-Cache") in ("Miss from cloudfront", "Error from cloudfront")  # the origin's answer, passed on
     assert edge_calls(aws)[-1]["rule"] != "EdgeMethodNotAllowed"
 
 
@@ -281,7 +296,8 @@ def test_delivery_dropped_without_the_grant_or_with_acls_disabled(aws):
         ("DropLogFile", "LogBucketGrant", False), ("DropLogFile", "LogBucketAclsDisabled", False)]
 
 
-def test_logs_delivered_after_the_interval_and_reset_clears_buffers(aws):
+def test_logs_delivered_after_the_interval_and_reset_clears_buffers(strict_edge):
+    aws = strict_edge
     _dist_id, domain = create_distribution(aws, protocol="allow-all")
     view(aws, domain)
     deadline = time.monotonic() + 10
@@ -293,7 +309,8 @@ def test_logs_delivered_after_the_interval_and_reset_clears_buffers(aws):
     assert aws.server.app.edge.logs.pending() == 0
 
 
-def test_edge_endpoint_and_certificate(aws):
+def test_edge_endpoint_and_certificate(strict_edge):
+    aws = strict_edge
     info = aws.edge
     host_port = aws.endpoint.split("://", 1)[1]
     assert info == {"address": host_port, "http": f"http://{host_port}", "https": f"https://{host_port}",

@@ -6,10 +6,9 @@ import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from tests.strict_aws.iam_policy import Check, Policy, PolicyError
-from tests.strict_aws.testutil import ACCOUNT, LOCATION, distribution_config, expect_error, plain_client
+from tests.strict_aws.testutil import ACCOUNT, LOCATION, distribution_config, expect_error
 
 USER = f"arn:aws:iam::{ACCOUNT}:user/moto"
 MANAGED = {"managed-by": "clickstream.collectors"}
@@ -102,34 +101,32 @@ def test_policies_the_evaluator_cannot_honour_are_refused(document, message):
 
 # --- requests through the layer ---------------------------------------------------------------------------------
 
-def test_off_by_default_and_after_reset(strict_aws):
-    s3 = strict_aws.boto3_client("s3")
+def test_off_by_default_and_after_reset(aws):
+    s3 = aws.boto3_client("s3")
     s3.create_bucket(Bucket="any-bucket", CreateBucketConfiguration=LOCATION)
-    strict_aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets")))
+    aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets")))
     expect_error(s3.get_bucket_tagging, "AccessDenied", 403, Bucket="any-bucket")
-    strict_aws.reset()
+    aws.reset()
     s3.create_bucket(Bucket="any-bucket", CreateBucketConfiguration=LOCATION)
     s3.put_bucket_tagging(Bucket="any-bucket", Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
 
 
-def test_s3_refusals_name_the_action_and_resource(strict_aws):
-    with mock_aws():
-        plain_client("s3").create_bucket(Bucket="pixel-bucket", CreateBucketConfiguration=LOCATION)  # no identity policy in plain moto
-    s3 = strict_aws.boto3_client("s3")
-    strict_aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets"), statement("s3:PutObject", "arn:aws:s3:::pixel-bucket/*")))
+def test_s3_refusals_name_the_action_and_resource(aws):
+    s3 = aws.boto3_client("s3")
+    aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets"), statement("s3:PutObject", "arn:aws:s3:::pixel-bucket/*")))
     err = expect_error(s3.create_bucket, "AccessDenied", 403, Bucket="pixel-bucket", CreateBucketConfiguration=LOCATION)
     assert err.response["Error"]["Message"] == denied_message("s3:CreateBucket", "arn:aws:s3:::pixel-bucket", quote=True)
-    strict_aws.set_iam_policy(allow(statement("s3:*")))
+    aws.set_iam_policy(allow(statement("s3:*")))
     s3.create_bucket(Bucket="pixel-bucket", CreateBucketConfiguration=LOCATION)
-    strict_aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets"), statement("s3:PutObject", "arn:aws:s3:::pixel-bucket/*")))
+    aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets"), statement("s3:PutObject", "arn:aws:s3:::pixel-bucket/*")))
     s3.put_object(Bucket="pixel-bucket", Key="i", Body=b"GIF89a")
     # HeadObject is authorized as s3:GetObject; S3 answers a refused HEAD with a bare 403.
     err = expect_error(s3.head_object, "403", 403, Bucket="pixel-bucket", Key="i")
     assert err.response["Error"]["Message"] == "Forbidden"
     err = expect_error(s3.get_object, "AccessDenied", 403, Bucket="pixel-bucket", Key="i")
     assert err.response["Error"]["Message"] == denied_message("s3:GetObject", "arn:aws:s3:::pixel-bucket/i", quote=True)
-    assert strict_aws.calls()[-1]["rule"] == "IamAccessDenied"
-    assert [(d["operation"], d["action"]) for d in strict_aws.iam_state()["denied"]][-2:] == [
+    assert aws.calls()[-1]["rule"] == "IamAccessDenied"
+    assert [(d["operation"], d["action"]) for d in aws.iam_state()["denied"]][-2:] == [
         ("HeadObject", "s3:GetObject"), ("GetObject", "s3:GetObject")]
 
 
@@ -142,72 +139,69 @@ def test_s3_refusals_name_the_action_and_resource(strict_aws):
     ("list_object_versions", "s3:ListBucketVersions"),
     ("delete_bucket_tagging", "s3:PutBucketTagging"),
 ])
-def test_s3_operations_are_authorized_under_their_iam_action(strict_aws, operation, action):
-    s3 = strict_aws.boto3_client("s3")
+def test_s3_operations_are_authorized_under_their_iam_action(aws, operation, action):
+    s3 = aws.boto3_client("s3")
     s3.create_bucket(Bucket="named-bucket", CreateBucketConfiguration=LOCATION)
     everything_but = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": action, "Resource": "*"}]}
-    strict_aws.set_iam_policy(everything_but)
+    aws.set_iam_policy(everything_but)
     with pytest.raises(ClientError):
         getattr(s3, operation)(Bucket="named-bucket")
-    refused = strict_aws.iam_state()["denied"]
+    refused = aws.iam_state()["denied"]
     assert refused[-1]["action"] == action
-    strict_aws.set_iam_policy(allow(statement(action, "arn:aws:s3:::named-bucket")))
+    aws.set_iam_policy(allow(statement(action, "arn:aws:s3:::named-bucket")))
     try:
         getattr(s3, operation)(Bucket="named-bucket")
     except ClientError as exc:  # e.g. no encryption configuration: answered by S3, not refused by IAM
         assert exc.response["Error"]["Code"] not in ("AccessDenied", "403"), exc.response
-    assert strict_aws.iam_state()["denied"] == refused
+    assert aws.iam_state()["denied"] == refused
 
 
-def test_create_bucket_with_object_ownership_also_needs_put_bucket_ownership_controls(strict_aws):
-    s3 = strict_aws.boto3_client("s3")
-    strict_aws.set_iam_policy(allow(statement("s3:CreateBucket", "arn:aws:s3:::*")))
+def test_create_bucket_with_object_ownership_also_needs_put_bucket_ownership_controls(aws):
+    s3 = aws.boto3_client("s3")
+    aws.set_iam_policy(allow(statement("s3:CreateBucket", "arn:aws:s3:::*")))
     s3.create_bucket(Bucket="plain-bucket", CreateBucketConfiguration=LOCATION)
     err = expect_error(s3.create_bucket, "AccessDenied", 403, Bucket="owned-bucket", CreateBucketConfiguration=LOCATION,
                        ObjectOwnership="BucketOwnerPreferred")
     assert "s3:PutBucketOwnershipControls" in err.response["Error"]["Message"]
 
 
-def test_account_public_access_block_through_s3control(strict_aws):
-    control = strict_aws.boto3_client("s3control")
-    strict_aws.set_iam_policy(allow(statement("s3:GetBucketPublicAccessBlock")))
+def test_account_public_access_block_through_s3control(aws):
+    control = aws.boto3_client("s3control")
+    aws.set_iam_policy(allow(statement("s3:GetBucketPublicAccessBlock")))
     err = expect_error(control.get_public_access_block, "AccessDenied", 403, AccountId=ACCOUNT)
     assert err.response["Error"]["Message"] == denied_message("s3:GetAccountPublicAccessBlock", "*")
-    strict_aws.set_iam_policy(allow(statement("s3:GetAccountPublicAccessBlock")))
+    aws.set_iam_policy(allow(statement("s3:GetAccountPublicAccessBlock")))
     expect_error(control.get_public_access_block, "NoSuchPublicAccessBlockConfiguration", 404, AccountId=ACCOUNT)
 
 
-def test_iam_refusal_and_get_caller_identity_needs_no_permission(strict_aws):
-    strict_aws.set_iam_policy(allow(statement("sts:GetCallerIdentity", effect="Deny"), statement("s3:ListAllMyBuckets")))
-    assert strict_aws.boto3_client("sts").get_caller_identity()["Account"] == ACCOUNT
-    err = expect_error(strict_aws.boto3_client("iam", region="us-east-1").list_account_aliases, "AccessDenied", 403)
+def test_iam_refusal_and_get_caller_identity_needs_no_permission(aws):
+    aws.set_iam_policy(allow(statement("sts:GetCallerIdentity", effect="Deny"), statement("s3:ListAllMyBuckets")))
+    assert aws.boto3_client("sts").get_caller_identity()["Account"] == ACCOUNT
+    err = expect_error(aws.boto3_client("iam", region="us-east-1").list_account_aliases, "AccessDenied", 403)
     assert err.response["Error"]["Message"] == denied_message("iam:ListAccountAliases", "*")
 
 
-def test_create_distribution_with_tags_needs_create_and_tag_with_the_request_tags(strict_aws):
-    with mock_aws():
-        plain_client("cloudfront", "us-east-1").create_distribution_with_tags(
-            DistributionConfigWithTags={"DistributionConfig": distribution_config(), "Tags": {"Items": []}})
-    cf = cloudfront(strict_aws)
+def test_create_distribution_with_tags_needs_create_and_tag_with_the_request_tags(aws):
+    cf = cloudfront(aws)
     with_tags = {"DistributionConfig": distribution_config(), "Tags": {"Items": [{"Key": "managed-by", "Value": "clickstream.collectors"}]}}
-    strict_aws.set_iam_policy(allow(statement("cloudfront:CreateDistribution")))
+    aws.set_iam_policy(allow(statement("cloudfront:CreateDistribution")))
     err = expect_error(cf.create_distribution_with_tags, "AccessDenied", 403, DistributionConfigWithTags=with_tags)
     assert err.response["Error"]["Message"] == denied_message("cloudfront:TagResource", f"arn:aws:cloudfront::{ACCOUNT}:distribution/*")
     tagged_only = statement("cloudfront:TagResource", Condition={"StringEquals": {"aws:RequestTag/managed-by": "clickstream.collectors"}})
-    strict_aws.set_iam_policy(allow(statement("cloudfront:CreateDistribution"), tagged_only))
+    aws.set_iam_policy(allow(statement("cloudfront:CreateDistribution"), tagged_only))
     wrong = {**with_tags, "Tags": {"Items": [{"Key": "managed-by", "Value": "someone"}]}}
     expect_error(cf.create_distribution_with_tags, "AccessDenied", 403, DistributionConfigWithTags=wrong)
     assert cf.create_distribution_with_tags(DistributionConfigWithTags=with_tags)["Distribution"]["Id"]
 
 
-def test_distribution_actions_see_the_distribution_tags(strict_aws):
-    cf = cloudfront(strict_aws)
+def test_distribution_actions_see_the_distribution_tags(aws):
+    cf = cloudfront(aws)
     ours = cf.create_distribution_with_tags(DistributionConfigWithTags={
         "DistributionConfig": distribution_config("ours"), "Tags": {"Items": [{"Key": "managed-by", "Value": "clickstream.collectors"}]}})
     theirs = cf.create_distribution(DistributionConfig=distribution_config("theirs"))
     ours_id, theirs_id = ours["Distribution"]["Id"], theirs["Distribution"]["Id"]
-    strict_aws.set_iam_policy(allow(statement(["cloudfront:GetDistribution", "cloudfront:TagResource"], "arn:aws:cloudfront::*:distribution/*",
-                                              Condition={"StringEquals": {"aws:ResourceTag/managed-by": "clickstream.collectors"}})))
+    aws.set_iam_policy(allow(statement(["cloudfront:GetDistribution", "cloudfront:TagResource"], "arn:aws:cloudfront::*:distribution/*",
+                                       Condition={"StringEquals": {"aws:ResourceTag/managed-by": "clickstream.collectors"}})))
     assert cf.get_distribution(Id=ours_id)["Distribution"]["Id"] == ours_id
     arn = f"arn:aws:cloudfront::{ACCOUNT}:distribution/{theirs_id}"
     err = expect_error(cf.get_distribution, "AccessDenied", 403, Id=theirs_id)
@@ -217,26 +211,26 @@ def test_distribution_actions_see_the_distribution_tags(strict_aws):
     cf.tag_resource(Resource=f"arn:aws:cloudfront::{ACCOUNT}:distribution/{ours_id}", Tags={"Items": [{"Key": "cost", "Value": "1"}]})
 
 
-def test_unmapped_operations_are_refused_loudly(strict_aws):
-    strict_aws.set_iam_policy(allow(statement("*")))
-    err = expect_error(cloudfront(strict_aws).list_functions, "NotImplemented", 501)
+def test_unmapped_operations_are_refused_loudly(aws):
+    aws.set_iam_policy(allow(statement("*")))
+    err = expect_error(cloudfront(aws).list_functions, "NotImplemented", 501)
     assert "no IAM mapping for cloudfront" in err.response["Error"]["Message"]
-    assert strict_aws.calls()[-1]["rule"] == "IamUnmapped"
+    assert aws.calls()[-1]["rule"] == "IamUnmapped"
 
 
-def test_each_caller_its_policy_and_audited_policies(strict_aws):
-    first = strict_aws.boto3_client("s3", aws_access_key_id="AKIAFIRSTCALLER00001")
-    second = strict_aws.boto3_client("s3", aws_access_key_id="AKIAOTHERCALLER00002")
-    anyone = strict_aws.boto3_client("s3")
-    strict_aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets")), access_key_id="AKIAFIRSTCALLER00001",
-                              audit={"nothing": allow(statement("iam:ListAccountAliases"))})
+def test_each_caller_its_policy_and_audited_policies(aws):
+    first = aws.boto3_client("s3", aws_access_key_id="AKIAFIRSTCALLER00001")
+    second = aws.boto3_client("s3", aws_access_key_id="AKIAOTHERCALLER00002")
+    anyone = aws.boto3_client("s3")
+    aws.set_iam_policy(allow(statement("s3:ListAllMyBuckets")), access_key_id="AKIAFIRSTCALLER00001",
+                       audit={"nothing": allow(statement("iam:ListAccountAliases"))})
     first.list_buckets()
     expect_error(first.create_bucket, "AccessDenied", 403, Bucket="first-bucket", CreateBucketConfiguration=LOCATION)
     second.create_bucket(Bucket="second-bucket", CreateBucketConfiguration=LOCATION)  # no policy of its own, no default
-    strict_aws.set_iam_policy(allow(statement("s3:CreateBucket", "arn:aws:s3:::*")))
+    aws.set_iam_policy(allow(statement("s3:CreateBucket", "arn:aws:s3:::*")))
     expect_error(anyone.list_buckets, "AccessDenied", 403)
     expect_error(first.create_bucket, "AccessDenied", 403, Bucket="first-bucket", CreateBucketConfiguration=LOCATION)
-    state = strict_aws.iam_state()
+    state = aws.iam_state()
     assert [d["operation"] for d in state["audit"]["nothing"]] == ["ListBuckets", "CreateBucket", "CreateBucket"]
     assert [(d["access_key_id"], d["operation"]) for d in state["denied"]] == [
         ("AKIAFIRSTCALLER00001", "CreateBucket"), ("testing", "ListBuckets"), ("AKIAFIRSTCALLER00001", "CreateBucket")]

@@ -25,15 +25,15 @@ class FakeClock:
 def test_token_bucket_allows_a_burst_then_the_rate():
     clock = FakeClock()
     bucket = TokenBucket(rate=2, capacity=3, clock=clock)
-    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+    assert [bucket.take() for _attempt in range(4)] == [True, True, True, False]
     clock.now += 0.5  # one token at 2 per second
     assert [bucket.take(), bucket.take()] == [True, False]
     clock.now += 10  # refills up to the capacity, not beyond
-    assert [bucket.take() for _ in range(4)] == [True, True, True, False]
+    assert [bucket.take() for _attempt in range(4)] == [True, True, True, False]
 
 
 def test_token_bucket_off_and_defaults():
-    assert all(TokenBucket(rate=0).take() for _ in range(1000))
+    assert all(TokenBucket(rate=0).take() for _attempt in range(1000))
     assert TokenBucket(rate=5).capacity == 5
     assert TokenBucket(rate=0.5).capacity == 1
     with pytest.raises(ValueError):
@@ -51,19 +51,19 @@ def test_only_cloudfront_is_rate_limited():
     assert b"<Code>Throttling</Code>" in throttled.body and b"Rate exceeded" in throttled.body
 
 
-def test_throttling_as_cloudfront_answers_it(strict_aws):
-    cloudfront = strict_aws.boto3_client("cloudfront", region="us-east-1", config=NO_RETRY)
-    s3 = strict_aws.boto3_client("s3", config=NO_RETRY)
-    strict_aws.set_config(cloudfront_rate_limit=0.01, cloudfront_burst=2)  # a token every 100 s: refills are not seen here
+def test_throttling_as_cloudfront_answers_it(aws):
+    cloudfront = aws.boto3_client("cloudfront", region="us-east-1", config=NO_RETRY)
+    s3 = aws.boto3_client("s3", config=NO_RETRY)
+    aws.set_config(cloudfront_rate_limit=0.01, cloudfront_burst=2)  # a token every 100 s: refills are not seen here
     cloudfront.list_distributions()
     cloudfront.list_distributions()
     error = expect_error(cloudfront.list_distributions, "Throttling", 400)
     assert error.response["Error"]["Message"] == "Rate exceeded"
-    for _ in range(5):
+    for _attempt in range(5):
         s3.list_buckets()  # S3 has its own limits, not modelled here
-    strict_aws.set_config(cloudfront_rate_limit=0)
+    aws.set_config(cloudfront_rate_limit=0)
     cloudfront.list_distributions()  # no limit any more
-    calls = strict_aws.calls()
+    calls = aws.calls()
     throttled = [c for c in calls if c["fault"]]
     assert [(c["operation"], c["status"], c["fault"], c["rule"]) for c in throttled] == [
         ("ListDistributions", 400, "Throttling", "CloudFrontRateLimit")]
@@ -75,7 +75,7 @@ def test_throttling_is_retried_by_the_sdk(strict_aws):
     strict_aws.set_config(cloudfront_rate_limit=20, cloudfront_burst=2)
     retrying = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 10})
     cloudfront = strict_aws.boto3_client("cloudfront", region="us-east-1", config=retrying)
-    for _ in range(10):
+    for _attempt in range(10):
         cloudfront.list_distributions()
     calls = strict_aws.calls()
     assert len([c for c in calls if c["status"] == 200]) == 10
@@ -89,7 +89,7 @@ def test_latency_delays_each_call_and_concurrent_calls_overlap(strict_aws):
     sts.get_caller_identity()
     assert time.monotonic() - started >= 0.3
 
-    clients = [strict_aws.boto3_client("s3") for _ in range(8)]
+    clients = [strict_aws.boto3_client("s3") for _attempt in range(8)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         started = time.monotonic()
         list(pool.map(lambda client: client.list_buckets(), clients))

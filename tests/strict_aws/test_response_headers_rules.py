@@ -1,10 +1,6 @@
-"""Response headers policy configurations CloudFront refuses (plain moto has no such API: 404)."""
+"""Response headers policy configurations CloudFront refuses; each test also runs against plain moto (no such API: 404), and fails there."""
 
-import pytest
-from botocore.exceptions import ClientError
-from moto import mock_aws
-
-from tests.strict_aws.testutil import expect_error, plain_client
+from tests.strict_aws.testutil import expect_error
 
 
 def cors_policy(name="cors", origins=("https://site.example",), headers=("Content-Type",), methods=("GET", "HEAD"),
@@ -40,25 +36,16 @@ REFUSED = {
 }
 
 
-def test_plain_moto_has_no_response_headers_policy_api():
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        for config, _rule in REFUSED.values():
-            with pytest.raises(ClientError) as info:
-                cf.create_response_headers_policy(ResponseHeadersPolicyConfig=config)
-            assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
-
-
-def test_refused_configurations(strict_aws):
-    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+def test_refused_configurations(aws):
+    cf = aws.boto3_client("cloudfront", region="us-east-1")
     for index, (case, (config, rule)) in enumerate(sorted(REFUSED.items())):
         expect_error(cf.create_response_headers_policy, "InvalidArgument", 400, ResponseHeadersPolicyConfig=config)
-        assert strict_aws.calls()[-1]["rule"] == rule, case
+        assert aws.calls()[-1]["rule"] == rule, case
         # The same rules on update.
         created = cf.create_response_headers_policy(ResponseHeadersPolicyConfig={**cors_policy(), "Name": f"valid-{index}"})
         expect_error(cf.update_response_headers_policy, "InvalidArgument", 400, Id=created["ResponseHeadersPolicy"]["Id"],
                      IfMatch=created["ETag"], ResponseHeadersPolicyConfig=config)
-        assert strict_aws.calls()[-1]["rule"] == rule, case
+        assert aws.calls()[-1]["rule"] == rule, case
 
 
 ACCEPTED = {
@@ -69,8 +56,8 @@ ACCEPTED = {
 }
 
 
-def test_accepted_configurations(strict_aws):
-    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+def test_accepted_configurations(aws):
+    cf = aws.boto3_client("cloudfront", region="us-east-1")
     for index, (case, config) in enumerate(sorted(ACCEPTED.items())):
         config = {**config, "Name": f"accepted-{index}"}
         created = cf.create_response_headers_policy(ResponseHeadersPolicyConfig=config)

@@ -23,6 +23,7 @@ class Response:
     body: bytes = b""
     rule: str | None = None
     fault: str | None = None
+    log: dict = field(default_factory=dict)  # more fields for this request's call log entry (the edge's ``host``)
 
     def header(self, name: str) -> str | None:
         """Return the first header called ``name`` (case-insensitive), if any."""

@@ -6,23 +6,22 @@ Used by the molecule scenarios' verify step. Prints one line per check; exits 1 
 
 import argparse
 import hashlib
-import http.client
 import json
 import pathlib
 import secrets
-import ssl
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 
-import boto3
 from botocore.exceptions import ClientError
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO / ".collections"))
-# pylint: disable-next=wrong-import-position
-from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import parse_log, query_string  # noqa: E402
+sys.path.insert(0, str(REPO))
+# pylint: disable=wrong-import-position
+from tests.strict_aws.client import anonymous_get, flush_logs, log_records, make_client, view  # noqa: E402
+# The collection, which tests.strict_aws.client puts on the path.
+from ansible_collections.clickstream.collectors.plugins.module_utils.access_logs import query_string  # noqa: E402
+
+# pylint: enable=wrong-import-position
+
 PIXEL = (REPO / "files" / "i").read_bytes()
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 AWSLOGSDELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
@@ -59,41 +58,7 @@ def parse_args(argv):
 
 
 def clients(args):
-    kwargs = {"endpoint_url": args.endpoint, "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-    return boto3.client("s3", region_name=args.region, **kwargs), boto3.client("cloudfront", region_name="us-east-1", **kwargs)
-
-
-def anonymous_get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # nosec - local endpoint only
-            return response.status, response.headers.get("Content-Type"), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers.get("Content-Type"), exc.read()
-
-
-def edge_get(endpoint, domain, path, scheme):
-    """A viewer request through the strict AWS's local CloudFront edge (its address, the domain as Host)."""
-    address = urllib.parse.urlsplit(endpoint).netloc
-    if scheme == "https":
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE  # the local edge's certificate is self-signed
-        connection = http.client.HTTPSConnection(address, timeout=10, context=context)
-    else:
-        connection = http.client.HTTPConnection(address, timeout=10)
-    try:
-        connection.request("GET", path, headers={"Host": domain})
-        response = connection.getresponse()
-        return response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
-    finally:
-        connection.close()
-
-
-def flush_logs(endpoint):
-    """Ask the local edge to deliver the access-log records it holds now."""
-    request = urllib.request.Request(f"{endpoint}/_strict/logs/flush", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:  # nosec - local endpoint only
-        return json.load(response)
+    return make_client(args.endpoint, "s3", args.region), make_client(args.endpoint, "cloudfront", "us-east-1")
 
 
 def all_objects(s3):
@@ -125,9 +90,9 @@ def verify_pixel(args, s3, tags):
     grants = s3.get_object_acl(Bucket=bucket, Key=key)["Grants"]
     public = any(g["Grantee"].get("URI") == ALL_USERS and g["Permission"] == "READ" for g in grants)
     check("pixel ACL public-read (AllUsers READ)", public, grants)
-    status, content_type, body = anonymous_get(f"{args.endpoint}/{bucket}/{key}")
-    check("anonymous GET of the pixel: 200 image/gif, exact bytes", (status, content_type, body) == (200, "image/gif", PIXEL),
-          (status, content_type, len(body)))
+    anonymous = anonymous_get(args.endpoint, bucket, key)
+    got = (anonymous.status_code, anonymous.headers.get("Content-Type"), anonymous.content)
+    check("anonymous GET of the pixel: 200 image/gif, exact bytes", got == (200, "image/gif", PIXEL), (got[0], got[1], len(got[2])))
 
 
 def verify_log_bucket(args, s3, tags):
@@ -223,25 +188,22 @@ def verify_edge(args, s3, distribution):
     """Through the local CloudFront edge, as a browser: the pixel over HTTP and HTTPS, and the access logs."""
     domain = distribution["DomainName"]
     for scheme in ("http", "https"):
-        status, headers, body = edge_get(args.endpoint, domain, f"/{args.pixel_key}", scheme)
+        response = view(args.endpoint, domain, f"/{args.pixel_key}", scheme)
+        got = (response.status_code, response.headers.get("Content-Type"), response.content)
         check(f"{scheme}://{domain}/{args.pixel_key} through the edge: 200 image/gif, exact bytes",
-              (status, headers.get("content-type"), body) == (200, "image/gif", PIXEL), (status, headers.get("content-type"), len(body)))
-        check(f"{scheme}: viewers told Cache-Control: {NO_CACHE}", headers.get("cache-control") == NO_CACHE, headers.get("cache-control"))
+              got == (200, "image/gif", PIXEL), (got[0], got[1], len(got[2])))
+        check(f"{scheme}: viewers told Cache-Control: {NO_CACHE}", response.headers.get("Cache-Control") == NO_CACHE,
+              response.headers.get("Cache-Control"))
     marker = f"verify_collector={secrets.token_hex(8)}"
     query = f"e=pv&aid=molecule&url=https%3A%2F%2Fwww.example.com%2F%3Fa%3Db&{marker}"
-    status, _headers, _body = edge_get(args.endpoint, domain, f"/{args.pixel_key}?{query}", "https")
+    status = view(args.endpoint, domain, f"/{args.pixel_key}?{query}", "https").status_code
     check("marked tracker-shaped request through the edge: 200", status == 200, status)
     flush_logs(args.endpoint)
     if not args.log_bucket:
         keys = all_objects(s3)
         check("/dev/null collector: no log file anywhere", keys == [f"{args.pixel_bucket}/{args.pixel_key}"], keys)
         return
-    records = []
-    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=args.log_bucket, Prefix=f"{args.log_prefix}{distribution['Id']}.")
-    for page in pages:
-        for item in page.get("Contents", []):
-            body = s3.get_object(Bucket=args.log_bucket, Key=item["Key"])["Body"].read()
-            records += [r for r in parse_log(body) if marker in (r.get("cs-uri-query") or "")]
+    records = [record for _key, record in log_records(s3, args.log_bucket, f"{args.log_prefix}{distribution['Id']}.", marker)]
     check("the marked request is in the access logs exactly once", len(records) == 1, records)
     check("its query string is intact (as the tracker sent it)", query_string(records[0]["cs-uri-query"]) == query,
           records[0].get("cs-uri-query"))

@@ -14,6 +14,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import cloudfront
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
 
 DIST_ID = "E2QWRUHAPOMQZL"
 
@@ -33,7 +34,7 @@ def make_config(**changes):
 
 @pytest.fixture
 def client():
-    return boto3.client("cloudfront", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+    return retrying(boto3.client("cloudfront", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"))
 
 
 def distribution(config, status="Deployed"):
@@ -156,18 +157,6 @@ def test_find_by_caller_reference_reads_each_config(client):
         assert cloudfront.find_distribution_id(client, caller_reference="ref-1") == "ETWO"
 
 
-def test_find_by_caller_reference_skips_distributions_the_caller_may_not_read(client):
-    """A least-privilege caller may read only its own (tagged) distributions: another team's is skipped, not fatal."""
-    stubber = Stubber(client)
-    stubber.add_response("list_distributions", distribution_list(summary("EFOREIGN"), summary("EOURS")))
-    stubber.add_client_error("get_distribution_config", "AccessDenied", http_status_code=403, expected_params={"Id": "EFOREIGN"})
-    stubber.add_response("get_distribution_config", {"DistributionConfig": make_config(CallerReference="ref-1"), "ETag": "E1"}, {"Id": "EOURS"})
-    unreadable = []
-    with stubber:
-        assert cloudfront.find_distribution_id(client, caller_reference="ref-1", unreadable=unreadable) == "EOURS"
-    assert unreadable == ["EFOREIGN"]
-
-
 def dist_response(dist_id, reference, etag="E7"):
     return {"Distribution": dict(distribution(make_config(CallerReference=reference)), Id=dist_id), "ETag": etag}
 
@@ -236,6 +225,18 @@ def test_ownership_problem_names_what_is_missing_or_different():
     assert cloudfront.ownership_problem(None, wanted) == wanted
 
 
+def test_find_by_caller_reference_skips_distributions_the_caller_may_not_read(client):
+    """A least-privilege caller may read only its own (tagged) distributions: another team's is skipped, not fatal."""
+    stubber = Stubber(client)
+    stubber.add_response("list_distributions", distribution_list(summary("EFOREIGN"), summary("EOURS")))
+    stubber.add_client_error("get_distribution_config", "AccessDenied", http_status_code=403, expected_params={"Id": "EFOREIGN"})
+    stubber.add_response("get_distribution_config", {"DistributionConfig": make_config(CallerReference="ref-1"), "ETag": "E1"}, {"Id": "EOURS"})
+    unreadable = []
+    with stubber:
+        assert cloudfront.find_distribution_id(client, caller_reference="ref-1", unreadable=unreadable) == "EOURS"
+    assert unreadable == ["EFOREIGN"]
+
+
 def test_find_by_alias(client):
     stubber = Stubber(client)
     stubber.add_response("list_distributions", distribution_list(summary("EONE", ["a.example.com"]), summary("ETWO", ["c.example.com"])))
@@ -292,12 +293,6 @@ def test_desired_logging_disabled_is_what_aws_stores():
     assert cloudfront.desired_logging(False, "logs", "cf/", True) == {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""}
     assert cloudfront.desired_logging(True, "logs", "cf/", True) == {
         "Enabled": True, "IncludeCookies": True, "Bucket": "logs.s3.amazonaws.com", "Prefix": "cf/"}
-
-
-def test_unsupported_regions_include_documented_ones():
-    for region in ("af-south-1", "ap-east-1", "ap-southeast-3", "eu-south-1", "me-south-1"):
-        assert region in cloudfront.STANDARD_LOGGING_UNSUPPORTED_REGIONS
-    assert "eu-west-1" not in cloudfront.STANDARD_LOGGING_UNSUPPORTED_REGIONS
 
 
 def test_methods_in_aws_order_whatever_order_given():

@@ -5,8 +5,6 @@
 
 """s3_access: the real AWS error codes, the s3control host hook, grant normalisation."""
 
-from unittest.mock import MagicMock
-
 import boto3
 import pytest
 from botocore.awsrequest import AWSPreparedRequest
@@ -14,6 +12,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
 
 OWNER = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
 OTHER = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -21,7 +20,7 @@ ACCOUNT = "123456789012"
 
 
 def s3():
-    return boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s")
+    return retrying(boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s"))
 
 
 def s3control(endpoint=None):
@@ -47,15 +46,6 @@ def test_partition_for_region(region, partition):
     assert s3_access.partition_for_region(region) == partition
 
 
-@pytest.mark.parametrize("location, region", [(None, "us-east-1"), ("EU", "eu-west-1"), ("eu-central-1", "eu-central-1")])
-def test_get_bucket_region(location, region):
-    client = s3()
-    response = {"LocationConstraint": location} if location else {}
-    with Stubber(client) as stub:
-        stub.add_response("get_bucket_location", response, {"Bucket": "b"})
-        assert s3_access.get_bucket_region(client, "b") == region
-
-
 def test_object_ownership_read_and_missing_controls():
     client = s3()
     with Stubber(client) as stub:
@@ -75,14 +65,6 @@ def test_object_ownership_other_errors_are_raised():
     assert raised.value.response["Error"]["Code"] == "NoSuchBucket"
 
 
-def test_put_object_ownership_sends_one_rule():
-    client = s3()
-    with Stubber(client) as stub:
-        stub.add_response("put_bucket_ownership_controls", {}, {"Bucket": "b", "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}})
-        s3_access.put_object_ownership(client, "b", "BucketOwnerPreferred")
-        stub.assert_no_pending_responses()
-
-
 def test_public_access_block_read_and_missing_configuration():
     client = s3()
     with Stubber(client) as stub:
@@ -93,46 +75,27 @@ def test_public_access_block_read_and_missing_configuration():
         assert s3_access.get_public_access_block(client, "b") == dict.fromkeys(s3_access.PUBLIC_ACCESS_BLOCK_FLAGS, False)
 
 
-def test_put_public_access_block_completes_the_flags():
-    client = s3()
-    expected = {"Bucket": "b", "PublicAccessBlockConfiguration": {
-        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": False}}
-    with Stubber(client) as stub:
-        stub.add_response("put_public_access_block", {}, expected)
-        s3_access.put_public_access_block(client, "b", {"BlockPublicPolicy": True})
-        stub.assert_no_pending_responses()
-
-
-def _module_with(sts_client, control_client):
-    module = MagicMock()
-    module.client.side_effect = lambda service, **kw: {"sts": sts_client, "s3control": control_client}[service]
-    return module
-
-
-def test_account_public_access_block_uses_the_caller_account():
-    sts = boto3.client("sts", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s")
+def test_account_public_access_block_reads_the_account_given():
     control = s3control()
-    with Stubber(sts) as sts_stub, Stubber(control) as control_stub:
-        sts_stub.add_response("get_caller_identity", {"Account": ACCOUNT, "Arn": "arn:aws:iam::123456789012:user/u", "UserId": "U"})
+    with Stubber(control) as control_stub:
         control_stub.add_response(
             "get_public_access_block",
             {"PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": False}},
             {"AccountId": ACCOUNT},
         )
-        flags = s3_access.account_public_access_block(_module_with(sts, control))
+        flags = s3_access.account_public_access_block(retrying(control), ACCOUNT)
     assert flags == {"BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": False}
 
 
 def test_account_public_access_block_not_configured_and_access_denied():
     control = s3control()
-    module = _module_with(None, control)
     with Stubber(control) as stub:
         stub.add_client_error("get_public_access_block", "NoSuchPublicAccessBlockConfiguration", http_status_code=404)
         stub.add_client_error("get_public_access_block", "AccessDenied", http_status_code=403)
-        assert s3_access.account_public_access_block(module, ACCOUNT) == dict.fromkeys(s3_access.PUBLIC_ACCESS_BLOCK_FLAGS, False)
+        assert s3_access.account_public_access_block(retrying(control), ACCOUNT) == dict.fromkeys(s3_access.PUBLIC_ACCESS_BLOCK_FLAGS, False)
         # AccessDenied is the caller's to handle (s3_object_acl warns and goes on).
         with pytest.raises(ClientError) as raised:
-            s3_access.account_public_access_block(module, ACCOUNT)
+            s3_access.account_public_access_block(retrying(control), ACCOUNT)
     assert raised.value.response["Error"]["Code"] == "AccessDenied"
 
 
@@ -182,28 +145,13 @@ def test_host_hook_updates_an_explicit_host_header():
     assert request.headers["Host"] == "127.0.0.1:5000"
 
 
-def test_get_bucket_acl_drops_response_metadata_and_put_sends_the_policy():
+def test_put_bucket_acl_sends_the_whole_policy():
     client = s3()
-    acl = {"Owner": {"ID": OWNER, "DisplayName": "me"}, "Grants": [owner_grant(display_name="me")]}
+    acl = {"Owner": {"ID": OWNER, "DisplayName": "me"}, "Grants": [owner_grant(display_name="me"), all_users_read()]}
     with Stubber(client) as stub:
-        stub.add_response("get_bucket_acl", dict(acl), {"Bucket": "b"})
         stub.add_response("put_bucket_acl", {}, {"Bucket": "b", "AccessControlPolicy": acl})
-        assert s3_access.get_bucket_acl(client, "b") == acl
         s3_access.put_bucket_acl(client, "b", acl)
         stub.assert_no_pending_responses()
-
-
-def test_object_acl_errors_are_raised_with_their_codes():
-    client = s3()
-    with Stubber(client) as stub:
-        stub.add_client_error("get_object_acl", "NoSuchKey", http_status_code=404)
-        stub.add_client_error("put_object_acl", "AccessControlListNotSupported", "The bucket does not allow ACLs", http_status_code=400)
-        with pytest.raises(ClientError) as missing:
-            s3_access.get_object_acl(client, "b", "i")
-        with pytest.raises(ClientError) as rejected:
-            s3_access.put_object_canned_acl(client, "b", "i", "public-read")
-    assert missing.value.response["Error"]["Code"] == "NoSuchKey"
-    assert rejected.value.response["Error"]["Code"] == "AccessControlListNotSupported"
 
 
 def test_normalize_grants_drops_display_names_duplicates_and_order():

@@ -7,9 +7,22 @@
 
 from unittest.mock import MagicMock
 
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-class Failed(Exception):
+
+class FailJson(Exception):
     """The module called fail_json or fail_json_aws; the exception text is its message."""
+
+
+# How a module fails: fail_json, or an AnsibleAWSError (from the error handlers) that main() turns into fail_json_aws.
+Failed = (FailJson, AnsibleAWSError)
+
+
+def retrying(client):
+    """``client`` as module.client(..., retry_decorator=AWSRetry.jittered_backoff()) returns it (calls take aws_retry)."""
+    return RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff(retries=2, delay=0))
 
 
 def fake_module(defaults, params, check_mode=False):
@@ -21,10 +34,10 @@ def fake_module(defaults, params, check_mode=False):
     module._diff = True  # pylint: disable=protected-access
 
     def fail_json(**kwargs):
-        raise Failed(kwargs["msg"])
+        raise FailJson(kwargs["msg"])
 
     def fail_json_aws(exc, msg=None, **kwargs):
-        raise Failed(f"{msg}: {exc}")
+        raise FailJson(f"{msg}: {exc}")
 
     module.fail_json.side_effect = fail_json
     module.fail_json_aws.side_effect = fail_json_aws

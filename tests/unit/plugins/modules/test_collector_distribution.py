@@ -17,6 +17,7 @@ from ansible_collections.clickstream.collectors.plugins.modules import collector
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
 
 DIST_ID = "E2QWRUHAPOMQZL"
 PARAMS = {
@@ -67,16 +68,13 @@ def test_create_config_has_logging_off_and_exactly_one_cache_setting():
 
 
 def test_overlay_on_aws_config_changes_nothing_and_keeps_logging():
-    current = aws_config()
-    assert collector_distribution.build_config(current, PARAMS) == normalize_config(current)
+    assert collector_distribution.build_config(aws_config(), PARAMS) == aws_config()
 
 
 def test_overlay_changes_only_the_managed_field():
     current = aws_config()
     wanted = collector_distribution.build_config(current, dict(PARAMS, price_class="PriceClass_All"))
-    expected = normalize_config(current)
-    expected["PriceClass"] = "PriceClass_All"
-    assert wanted == expected
+    assert wanted == dict(aws_config(), PriceClass="PriceClass_All")
     assert wanted["Logging"] == aws_responses.LOGGING_ON
     assert wanted["Origins"]["Items"][0]["ConnectionAttempts"] == 3
 
@@ -85,7 +83,8 @@ def test_legacy_cache_settings_beside_a_policy_do_not_cause_an_update():
     current = aws_config()
     current["DefaultCacheBehavior"].update(ForwardedValues={"QueryString": False, "Cookies": {"Forward": "none"}}, MinTTL=0)
     del current["Origins"]["Items"][0]["S3OriginConfig"]
-    assert collector_distribution.build_config(current, PARAMS) == normalize_config(current)
+    # The same config in AWS's representation: nothing to update.
+    assert collector_distribution.build_config(current, PARAMS) == aws_config()
 
 
 def test_aliases_switch_certificate_block_whole():
@@ -97,7 +96,7 @@ def test_aliases_switch_certificate_block_whole():
 
 
 def client():
-    return boto3.client("cloudfront", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+    return retrying(boto3.client("cloudfront", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"))
 
 
 def distribution(config, status="Deployed"):
@@ -113,9 +112,10 @@ def test_rerun_on_aws_representation_makes_no_call(check_mode):
     stubber = Stubber(cloudfront)  # no stubbed answer: any AWS call would fail the test
     module = make_module(check_mode=check_mode)
     with stubber:
-        changed, result, diff = collector_distribution.handle_update(
+        changed, result = collector_distribution.handle_update(
             cloudfront, module, "d", aws_responses.distribution(aws_config()), "E1", {"managed-by": "clickstream.collectors"})
     stubber.assert_no_pending_responses()
+    diff, result = result["diff"], result["distribution"]
     assert changed is False
     assert diff["before"] == diff["after"]
     assert diff["after"]["allowed_methods"] == ["GET", "HEAD"]
@@ -126,7 +126,7 @@ def test_methods_compare_as_sets():
     sent_order = aws_config()
     sent_order["DefaultCacheBehavior"]["AllowedMethods"] = {
         "Quantity": 2, "Items": ["GET", "HEAD"], "CachedMethods": {"Quantity": 2, "Items": ["GET", "HEAD"]}}
-    assert collector_distribution.build_config(sent_order, PARAMS) == normalize_config(sent_order)
+    assert collector_distribution.build_config(sent_order, PARAMS) == aws_config()
     with_options = aws_config()
     with_options["DefaultCacheBehavior"]["AllowedMethods"] = {
         "Quantity": 3, "Items": ["HEAD", "GET", "OPTIONS"], "CachedMethods": {"Quantity": 2, "Items": ["HEAD", "GET"]}}
@@ -138,13 +138,13 @@ def test_methods_compare_as_sets():
 def test_acm_certificate_as_aws_returns_it_is_no_change():
     current = aws_responses.collector_config_with_acm_certificate()
     params = dict(PARAMS, aliases=["c.example.com"], acm_certificate_arn=aws_responses.ACM_ARN)
-    assert collector_distribution.build_config(current, params) == normalize_config(current)
+    assert collector_distribution.build_config(current, params) == aws_responses.collector_config_with_acm_certificate()
 
 
 def test_change_keeps_the_fields_aws_filled_in():
     current = aws_config()
     wanted = collector_distribution.build_config(current, dict(PARAMS, comment="renamed"))
-    assert wanted == dict(normalize_config(current), Comment="renamed")
+    assert wanted == dict(aws_config(), Comment="renamed")
     assert wanted["Origins"]["Items"][0]["OriginShield"] == {"Enabled": False}
     assert wanted["DefaultCacheBehavior"]["GrpcConfig"] == {"Enabled": False}
     assert wanted["ViewerCertificate"]["SSLSupportMethod"] == "vip"
@@ -159,15 +159,15 @@ def test_update_retries_precondition_failed_and_keeps_logging():
     fresh["Logging"]["Prefix"] = "changed-meanwhile/"
     stubber.add_response("get_distribution_config", {"DistributionConfig": fresh, "ETag": "E2"}, {"Id": DIST_ID})
     module = make_module(price_class="PriceClass_All", ownership_tags={})
-    expected = collector_distribution.build_config(fresh, module.params)
-    assert expected["PriceClass"] == "PriceClass_All" and expected["Logging"]["Prefix"] == "changed-meanwhile/"
+    # What AWS must be sent: the fresh config (the other writer's Logging kept) with only the price class changed.
+    expected = dict(copy.deepcopy(fresh), PriceClass="PriceClass_All")
     stubber.add_response("update_distribution", {"Distribution": distribution(expected, "InProgress"), "ETag": "E3"},
                          {"Id": DIST_ID, "IfMatch": "E2", "DistributionConfig": expected})
     with stubber:
-        changed, result, dummy = collector_distribution.handle_update(cloudfront, module, "d", distribution(current), "E1", {})
+        changed, result = collector_distribution.handle_update(cloudfront, module, "d", distribution(current), "E1", {})
     stubber.assert_no_pending_responses()
     assert changed is True
-    assert result["etag"] == "E3"
+    assert result["distribution"]["etag"] == "E3"
 
 
 def test_delete_not_disabled_gives_the_fix(monkeypatch):
@@ -245,14 +245,13 @@ def test_create_refused_for_the_caller_reference_finds_the_distribution_moved_by
     stubber.add_response("get_distribution_config", {"DistributionConfig": moved, "ETag": "E1"}, {"Id": DIST_ID})
     stubber.add_response("get_distribution", {"Distribution": distribution(moved), "ETag": "E1"}, {"Id": DIST_ID})
     stubber.add_response("list_tags_for_resource", TAGS)
-    expected = collector_distribution.build_config(moved, PARAMS)
-    assert expected["Origins"]["Items"][0]["DomainName"] == "pixel.s3.eu-west-1.amazonaws.com"
+    expected = aws_config()  # the managed fields back as they were (origin and comment), the rest as AWS returns it
     stubber.add_response("update_distribution", {"Distribution": distribution(expected, "InProgress"), "ETag": "E2"},
                          {"Id": DIST_ID, "IfMatch": "E1", "DistributionConfig": expected})
     with stubber:
-        changed, result, dummy, dummy = collector_distribution.ensure_present(cloudfront, make_module())
+        changed, result = collector_distribution.ensure_present(cloudfront, make_module())
     stubber.assert_no_pending_responses()
-    assert changed is True and result["id"] == DIST_ID and result["etag"] == "E2"
+    assert changed is True and result["distribution"]["id"] == DIST_ID and result["distribution"]["etag"] == "E2"
 
 
 def test_create_refused_and_nothing_found_names_the_caller_reference():
@@ -284,9 +283,9 @@ def test_known_id_reads_the_distribution_once_and_writes_nothing_when_in_sync():
     stubber.add_response("get_distribution", {"Distribution": distribution(aws_config()), "ETag": "E1"}, {"Id": DIST_ID})
     stubber.add_response("list_tags_for_resource", TAGS)
     with stubber:
-        changed, result, dummy, dummy = collector_distribution.ensure_present(cloudfront, make_module(distribution_id=DIST_ID))
+        changed, result = collector_distribution.ensure_present(cloudfront, make_module(distribution_id=DIST_ID))
     stubber.assert_no_pending_responses()
-    assert changed is False and result["id"] == DIST_ID
+    assert changed is False and result["distribution"]["id"] == DIST_ID
 
 
 def test_disable_only_disables_and_returns_without_waiting_or_deleting(monkeypatch):
@@ -299,10 +298,10 @@ def test_disable_only_disables_and_returns_without_waiting_or_deleting(monkeypat
     monkeypatch.setattr(collector_distribution, "read_existing", lambda *args, **kwargs: (distribution(config), "E1", {}))
     module = make_module(state="absent", disable_only=True, ownership_tags={})
     with stubber:
-        changed, result, diff = collector_distribution.ensure_absent(cloudfront, module)
+        changed, result = collector_distribution.ensure_absent(cloudfront, module)
     stubber.assert_no_pending_responses()  # no GetDistribution (wait), no DeleteDistribution
-    assert changed is True and result["status"] == "InProgress" and result["enabled"] is False
-    assert diff["after"]["enabled"] is False
+    assert changed is True and result["distribution"]["status"] == "InProgress" and result["distribution"]["enabled"] is False
+    assert result["diff"]["after"]["enabled"] is False
 
 
 def test_disable_only_on_a_disabled_distribution_changes_nothing(monkeypatch):
@@ -311,8 +310,8 @@ def test_disable_only_on_a_disabled_distribution_changes_nothing(monkeypatch):
     monkeypatch.setattr(collector_distribution, "read_existing",
                         lambda *args, **kwargs: (distribution(dict(aws_config(), Enabled=False), "InProgress"), "E1", {}))
     with stubber:
-        changed, result, dummy = collector_distribution.ensure_absent(cloudfront, make_module(state="absent", disable_only=True, ownership_tags={}))
-    assert changed is False and result["status"] == "InProgress"
+        changed, result = collector_distribution.ensure_absent(cloudfront, make_module(state="absent", disable_only=True, ownership_tags={}))
+    assert changed is False and result["distribution"]["status"] == "InProgress"
 
 
 def test_ownership_tags_missing_is_refused():
@@ -366,7 +365,8 @@ def test_response_headers_policy_unchanged_makes_no_write():
     stubber.add_response("list_response_headers_policies", policy_list(rhp("other", {"Name": "other"}), rhp("P1", config)), {"Type": "custom"})
     stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert (changed, policy_id) == (False, "P1")
     assert before == after == {"id": "P1", "name": name, "cache_control": "no-cache, no-store, must-revalidate", "cors": None}
@@ -384,7 +384,8 @@ def test_response_headers_policy_value_change_updates_with_if_match():
     stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", new), "ETag": "E2"},
                          {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": new})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert changed is True and before["cache_control"] == "max-age=60" and after["cache_control"] == "no-store"
 
@@ -399,7 +400,7 @@ def test_response_headers_policy_in_use_is_kept_with_warning():
         stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
     stubber.add_client_error("delete_response_headers_policy", "ResponseHeadersPolicyInUse", "in use", 409)
     with stubber:
-        assert collector_distribution.remove_response_headers_policy(cloudfront, module) is False
+        assert collector_distribution.remove_response_headers_policy(cloudfront, module, NAME) is False
     assert "still attached" in module.warn.call_args[0][0]
 
 
@@ -448,7 +449,8 @@ def test_cors_policy_created_with_credentials_for_explicit_origins():
     stubber.add_response("create_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", expected), "ETag": "E1"},
                          {"ResponseHeadersPolicyConfig": expected})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert (changed, policy_id, before) == (True, "P1", {})
     assert after["cors"] == {"allowed_origins": ["https://www.example.com"], "allow_credentials": True,
@@ -462,7 +464,8 @@ def test_cors_only_policy_without_cache_control_in_check_mode():
     module = make_module(check_mode=True, cors_allowed_origins=["*"])
     stubber.add_response("list_response_headers_policies", policy_list(), {"Type": "custom"})
     with stubber:
-        changed, policy_id, dummy, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, after = policy["id"], policy["after"]
     stubber.assert_no_pending_responses()  # no CreateResponseHeadersPolicy
     assert changed is True and policy_id == f"(new response headers policy {NAME})"
     assert after["cache_control"] is None
@@ -482,7 +485,8 @@ def test_cors_as_aws_returns_it_makes_no_write():
     stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", current)), {"Type": "custom"})
     stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", current), "ETag": "E1"}, {"Id": "P1"})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert (changed, policy_id) == (False, "P1")
     assert before == after
@@ -502,7 +506,8 @@ def test_cors_origins_change_is_one_policy_update(check_mode):
         stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", new), "ETag": "E2"},
                              {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": new})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
+    policy_id, before, after = policy["id"], policy["before"], policy["after"]
     stubber.assert_no_pending_responses()
     assert (changed, policy_id) == (True, "P1")  # same policy id: the distribution is not updated
     assert before["cors"]["allowed_origins"] == ["https://www.example.com"]
@@ -520,8 +525,9 @@ def test_cors_added_to_a_cache_control_policy_and_removed_again():
         stubber.add_response("update_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", wanted), "ETag": "E2"},
                              {"Id": "P1", "IfMatch": "E1", "ResponseHeadersPolicyConfig": wanted})
         with stubber:
-            changed, dummy, dummy, after = collector_distribution.handle_response_headers_policy(
-                cloudfront, make_module(viewer_cache_control="no-store", cors_allowed_origins=origins))
+            changed, policy = collector_distribution.handle_response_headers_policy(
+                cloudfront, make_module(viewer_cache_control="no-store", cors_allowed_origins=origins), NAME)
+            after = policy["after"]
         assert changed is True
         assert after["cors"] == (distribution_config.cors_view(wanted.get("CorsConfig")))
     stubber.assert_no_pending_responses()
@@ -535,7 +541,7 @@ def test_policy_refused_by_cloudfront_names_the_options():
                              "The parameter Value of custom header Cache-Control contains an invalid character.", 400)
     with stubber:
         with pytest.raises(Failed) as failed:
-            collector_distribution.handle_response_headers_policy(cloudfront, make_module(viewer_cache_control="no-store\nx: y"))
+            collector_distribution.handle_response_headers_policy(cloudfront, make_module(viewer_cache_control="no-store\nx: y"), NAME)
     message = str(failed.value)
     assert "contains an invalid character" in message  # AWS's own message
     assert "viewer_cache_control (one line)" in message and "cors_allowed_origins" in message

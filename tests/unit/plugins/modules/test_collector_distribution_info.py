@@ -14,6 +14,7 @@ from ansible_collections.clickstream.collectors.plugins.modules import collector
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
 
 DIST_ID = "E2QWRUHAPOMQZL"
 DEFAULTS = {"distribution_id": None, "caller_reference": None, "origin_bucket": None, "comment": None, "scan_all": True, "ownership_tags": {}}
@@ -21,7 +22,7 @@ TAGS = {"Tags": {"Items": [{"Key": "managed-by", "Value": "clickstream.collector
 
 
 def client():
-    return boto3.client("cloudfront", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+    return retrying(boto3.client("cloudfront", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"))
 
 
 def summary(dist_id, origin):
@@ -41,7 +42,8 @@ def test_by_id_one_read_and_its_tags():
                                               "ETag": "E1"}, {"Id": DIST_ID})
     stubber.add_response("list_tags_for_resource", TAGS)
     with stubber:
-        distribution, etag, tags = collector_distribution_info.read_distribution(cloudfront, fake_module(DEFAULTS, {"distribution_id": DIST_ID}))
+        module = fake_module(DEFAULTS, {"distribution_id": DIST_ID})
+        distribution, etag, tags = collector_distribution_info.read_distribution(cloudfront, module, "the distribution")
     stubber.assert_no_pending_responses()
     facts = distribution_facts(distribution, etag, tags, with_config=True)
     assert (facts["id"], facts["status"], facts["etag"], facts["tags"]) == (DIST_ID, "InProgress", "E1", {"managed-by": "clickstream.collectors"})
@@ -56,13 +58,13 @@ def test_by_caller_reference_reads_the_candidate_only():
     listing = [summary(f"EFOREIGN{index}", f"site{index}.s3.eu-west-1.amazonaws.com") for index in range(40)]
     listing.append(summary(DIST_ID, "pixel.s3.eu-west-1.amazonaws.com"))
     stubber.add_response("list_distributions", {"DistributionList": {"Marker": "", "MaxItems": 100, "IsTruncated": False,
-                                                                    "Quantity": len(listing), "Items": listing}})
+                                                                     "Quantity": len(listing), "Items": listing}})
     stubber.add_response("get_distribution", {"Distribution": aws_responses.distribution(aws_responses.collector_config()), "ETag": "E1"},
                          {"Id": DIST_ID})
     stubber.add_response("list_tags_for_resource", TAGS)
     module = fake_module(DEFAULTS, {"caller_reference": "clickstream-test-pixel", "origin_bucket": "pixel", "scan_all": False})
     with stubber:
-        distribution, dummy, dummy = collector_distribution_info.read_distribution(cloudfront, module)
+        distribution, dummy, dummy = collector_distribution_info.read_distribution(cloudfront, module, "the distribution")
     stubber.assert_no_pending_responses()
     assert distribution["Id"] == DIST_ID
 
@@ -74,7 +76,7 @@ def test_id_with_another_caller_reference_is_refused():
                          {"Id": DIST_ID})
     module = fake_module(DEFAULTS, {"distribution_id": DIST_ID, "caller_reference": "another"})
     with stubber, pytest.raises(Failed, match="has caller reference clickstream-test-pixel, not another"):
-        collector_distribution_info.read_distribution(cloudfront, module)
+        collector_distribution_info.read_distribution(cloudfront, module, "the distribution")
 
 
 def test_missing_distribution_is_not_an_error():
@@ -82,4 +84,5 @@ def test_missing_distribution_is_not_an_error():
     stubber = Stubber(cloudfront)
     stubber.add_client_error("get_distribution", "NoSuchDistribution", "The specified distribution does not exist.", 404)
     with stubber:
-        assert collector_distribution_info.read_distribution(cloudfront, fake_module(DEFAULTS, {"distribution_id": DIST_ID})) == (None, None, {})
+        module = fake_module(DEFAULTS, {"distribution_id": DIST_ID})
+        assert collector_distribution_info.read_distribution(cloudfront, module, "the distribution") == (None, None, {})

@@ -28,6 +28,7 @@ from ansible_collections.clickstream.collectors.plugins.modules import s3_object
 from ansible_collections.clickstream.collectors.plugins.modules import tracking_pixel
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
 
 PIXEL = bytes.fromhex("47494638396101000100f00000ffffff00000021f90401000000002c00000000010001000002024401003b")
 PIXEL_MD5 = "fb02f374b8f73825415db1bccd4bd76d"
@@ -134,15 +135,15 @@ ACL_CASES = [
 @pytest.mark.parametrize("label, bucket, grants", ACL_CASES, ids=[case[0] for case in ACL_CASES])
 def test_pixel_acl_verdict_agrees_with_s3_object_acl(label, bucket, grants):
     read = pixel_read(grants=grants)
-    client = boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s")
-    module = fake_module({"bucket": "pixel", "key": "i", "acl": "public-read", "prepare_bucket": True}, {}, check_mode=True)
-    with Stubber(client) as stub:
+    raw = boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s")
+    client = retrying(raw)
+    with Stubber(raw) as stub:
         stub.add_response("get_bucket_ownership_controls", {"OwnershipControls": {"Rules": [{"ObjectOwnership": bucket["object_ownership"]}]}})
         stub.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": bucket["public_access_block"]})
         stub.add_response("get_object_acl", read["acl"])
-        settings = s3_object_acl.read_bucket_settings(client, module, "pixel")
-        policy = s3_object_acl.read_object_acl(client, module, "pixel", "i")
-    wanted = s3_object_acl.desired_grants(None, module, policy)
+        settings = s3_object_acl.read_bucket_settings(client, "pixel")
+        policy = s3_object_acl.read_object_acl(client, "pixel", "i")
+    wanted = s3_object_acl.desired_grants(None, "pixel", "public-read", policy)
     write_needed = s3_access.normalize_grants(policy["Grants"]) != wanted
     module_changes = write_needed or bool(s3_object_acl.bucket_blockers(settings, "public-read", write_needed))
     account = {"public_access_block": dict(ALL_OFF)}
@@ -180,9 +181,9 @@ def test_logging_verdict_agrees_with_cloudfront_logging(label, logging_block, bu
                           "prefix": "cloudfront/", "include_cookies": False, "manage_bucket": True, "wait": False, "wait_timeout": 10},
                          {}, check_mode=True)
     state = {"name": "logs", "region": "eu-west-1", "object_ownership": bucket["object_ownership"], "acl": bucket["acl"]}
-    bucket_changed, dummy, dummy = cloudfront_logging.handle_bucket(None, module, state)
+    bucket_changed, dummy = cloudfront_logging.handle_bucket(None, module, state)
     wanted = cloudfront_logging.desired_logging(True, "logs", "cloudfront/", False)
-    logging_changed, dummy, dummy = cloudfront_logging.handle_logging(None, module, distribution, "E1", wanted)
+    logging_changed, dummy = cloudfront_logging.handle_logging(None, module, distribution, "E1", wanted)
     read = {"distribution": distribution, "etag": "E1", "tags": {}, "policy": None}
     verdict = collector_info.logging_differences(read, bucket, {"enabled": True, "prefix": "cloudfront/", "include_cookies": False}, "aws")
     assert bool(verdict) == (bucket_changed or logging_changed), label

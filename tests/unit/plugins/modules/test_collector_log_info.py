@@ -16,6 +16,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import S3_RETRY_CODES
 from ansible_collections.clickstream.collectors.plugins.modules import collector_log_info
 from ansible_collections.clickstream.collectors.tests.unit.plugins.module_utils.test_access_logs import HEADER
 from ansible_collections.clickstream.collectors.tests.unit.plugins.module_utils.test_access_logs import STRUCT_QUERY
@@ -57,7 +58,8 @@ class Env:
     def __init__(self, **params):
         s3 = boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s")
         self.stub = Stubber(s3)
-        self.client = RetryingBotoClientWrapper(s3, AWSRetry.jittered_backoff(retries=3, delay=0.01, max_delay=0.02, **collector_log_info.RETRY_OPTIONS))
+        retry = AWSRetry.jittered_backoff(retries=3, delay=0.01, max_delay=0.02, catch_extra_error_codes=list(S3_RETRY_CODES))
+        self.client = RetryingBotoClientWrapper(s3, retry)
         self.module = fake_module(DEFAULTS, params)
 
     def listing(self, objects, prefix="cloudfront/", token=None, next_token=None, start_after=None):
@@ -77,9 +79,9 @@ class Env:
 
     def run(self):
         with self.stub:
-            result = collector_log_info.run(self.client, self.module)
+            changed, result = collector_log_info.run(self.client, self.module)
             self.stub.assert_no_pending_responses()
-        return result
+        return dict(result, changed=changed)
 
 
 def test_pages_are_followed_and_the_newest_files_read_first():
@@ -182,7 +184,7 @@ def test_access_denied_on_listing_names_the_permissions():
     with pytest.raises(Failed) as failed:
         env.run()
     message = str(failed.value)
-    assert "Access denied listing s3://acme-clickstream-logs/cloudfront/" in message
+    assert "Cannot list the log files under s3://acme-clickstream-logs/cloudfront/: access denied" in message
     assert "s3:ListBucket on arn:aws:s3:::acme-clickstream-logs" in message
     assert "s3:GetObject on arn:aws:s3:::acme-clickstream-logs/cloudfront/*" in message
 
@@ -194,7 +196,7 @@ def test_access_denied_on_a_log_file_names_it_and_the_permissions():
     with pytest.raises(Failed) as failed:
         env.run()
     message = str(failed.value)
-    assert f"Access denied reading s3://acme-clickstream-logs/{key('2024-05-01-10')}" in message
+    assert f"Cannot read the log file s3://acme-clickstream-logs/{key('2024-05-01-10')}: access denied" in message
     assert "s3:GetObject" in message and "kms:Decrypt" in message
 
 

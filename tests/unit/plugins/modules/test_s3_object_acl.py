@@ -15,12 +15,14 @@ from ansible_collections.clickstream.collectors.plugins.module_utils import s3_a
 from ansible_collections.clickstream.collectors.plugins.modules import s3_object_acl
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
 
 OWNER = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
 ACCOUNT = "123456789012"
 OBJ = {"Bucket": "b", "Key": "i"}
 ALL_OFF = {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
 ALL_ON = dict.fromkeys(ALL_OFF, True)
+ALL_OFF_SNAKE = {"block_public_acls": False, "ignore_public_acls": False, "block_public_policy": False, "restrict_public_buckets": False}
 
 
 def _client(service):
@@ -34,7 +36,8 @@ class Env:
         self.s3, self.sts, self.control = _client("s3"), _client("sts"), _client("s3control")
         self.stubs = {name: Stubber(getattr(self, name)) for name in ("s3", "sts", "control")}
         self.module = fake_module({"bucket": "b", "key": "i", "acl": "public-read", "prepare_bucket": False}, params, check_mode)
-        self.module.client.side_effect = lambda service, **kw: {"sts": self.sts, "s3control": self.control}[service]
+        clients = {"s3": self.s3, "sts": self.sts, "s3control": self.control}
+        self.module.client.side_effect = lambda service, **kw: retrying(clients[service])
 
     @contextlib.contextmanager
     def active(self):
@@ -59,7 +62,8 @@ class Env:
         self.stubs["s3"].add_response("get_object_acl", {"Owner": {"ID": OWNER}, "Grants": grants}, OBJ)
 
     def run(self):
-        return s3_object_acl.run(self.s3, self.module)
+        """(changed, result) of the module's handler; result carries the account flags read, snake_case."""
+        return s3_object_acl.handle_acl(retrying(self.s3), self.module)
 
 
 def test_enforced_bucket_with_block_public_access_fails_naming_both():
@@ -87,11 +91,11 @@ def test_prepare_bucket_changes_only_the_blocking_settings_in_order():
     stub.add_response("put_object_acl", {}, dict(OBJ, ACL="public-read"))
     env.object_acl("public-read")
     with env.active():
-        result, flags = env.run()
-    assert result["changed"] is True
+        changed, result = env.run()
+    assert changed is True
     assert result["bucket_settings_changed"] == {"object_ownership": "BucketOwnerPreferred", "block_public_acls": False, "ignore_public_acls": False}
     assert result["diff"]["after"]["bucket"]["public_access_block"]["block_public_policy"] is True
-    assert flags == ALL_OFF
+    assert result["account_public_access_block"] == ALL_OFF_SNAKE
 
 
 def test_account_block_public_access_fails_pointing_to_origin_access_control():
@@ -110,9 +114,9 @@ def test_account_check_access_denied_warns_and_goes_on():
     env.account(error="AccessDenied")
     env.object_acl("public-read")
     with env.active():
-        result, flags = env.run()
-    assert result["changed"] is False
-    assert flags is None
+        changed, result = env.run()
+    assert changed is False
+    assert result["account_public_access_block"] is None
     assert "AccessDenied" in env.module.warn.call_args[0][0]
 
 
@@ -122,9 +126,9 @@ def test_account_without_configuration_counts_as_all_off():
     env.account(error="NoSuchPublicAccessBlockConfiguration")
     env.object_acl("public-read")
     with env.active():
-        result, flags = env.run()
-    assert result["changed"] is False
-    assert flags == ALL_OFF
+        changed, result = env.run()
+    assert changed is False
+    assert result["account_public_access_block"] == ALL_OFF_SNAKE
 
 
 def test_ignore_public_acls_alone_fails_even_when_grants_already_match():
@@ -142,10 +146,10 @@ def test_private_acl_on_enforced_bucket_needs_no_change():
     env.bucket()  # no account check for a non-public ACL
     env.object_acl("private")
     with env.active():
-        result, flags = env.run()
-    assert result["changed"] is False
+        changed, result = env.run()
+    assert changed is False
     assert result["bucket_settings_changed"] == {}
-    assert flags is None
+    assert result["account_public_access_block"] is None
 
 
 def test_access_denied_on_put_explains_block_public_access():
@@ -189,8 +193,8 @@ def test_missing_object_fails_outside_check_mode_and_is_a_change_in_check_mode()
     env.bucket(ownership="BucketOwnerPreferred", pab=ALL_OFF)
     env.stubs["s3"].add_client_error("get_object_acl", "NoSuchKey", http_status_code=404)
     with env.active():
-        result, dummy = env.run()
-    assert result["changed"] is True
+        changed, result = env.run()
+    assert changed is True
 
 
 def test_missing_bucket_in_check_mode_is_a_change():
@@ -198,8 +202,8 @@ def test_missing_bucket_in_check_mode_is_a_change():
     env.stubs["s3"].add_client_error("get_bucket_ownership_controls", "NoSuchBucket", http_status_code=404)
     env.account()
     with env.active():
-        result, dummy = env.run()
-    assert result["changed"] is True
+        changed, result = env.run()
+    assert changed is True
     assert {"grantee": {"type": "Group", "uri": s3_access.ALL_USERS_URI}, "permission": "READ"} in result["grants"]
     assert result["diff"]["before"]["grants"] == []
 
@@ -218,8 +222,8 @@ def test_check_mode_on_fresh_bucket_without_the_object_reports_the_bucket_change
     env.account()
     env.stubs["s3"].add_client_error("get_object_acl", "NoSuchKey", http_status_code=404)
     with env.active():
-        result, dummy = env.run()
-    assert result["changed"] is True
+        changed, result = env.run()
+    assert changed is True
     assert result["bucket_settings_changed"] == {"object_ownership": "BucketOwnerPreferred", "block_public_acls": False, "ignore_public_acls": False}
 
     env = Env(check_mode=True)

@@ -7,7 +7,6 @@
 
 import base64
 import datetime
-import hashlib
 
 import boto3
 import pytest
@@ -17,6 +16,7 @@ from botocore.stub import Stubber
 from ansible_collections.clickstream.collectors.plugins.modules import tracking_pixel
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
 
 PIXEL = bytes.fromhex("47494638396101000100f00000ffffff00000021f90401000000002c00000000010001000002024401003b")
 PIXEL_MD5 = "fb02f374b8f73825415db1bccd4bd76d"
@@ -33,7 +33,7 @@ def make_module(check_mode=False, **params):
 
 
 def s3(endpoint=None):
-    return boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s", endpoint_url=endpoint)
+    return retrying(boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s", endpoint_url=endpoint))
 
 
 def head(etag=PIXEL_MD5, content_type="image/gif", cache_control=None, metadata=None, length=43, **extra):
@@ -86,10 +86,10 @@ def test_unchanged_object_makes_no_write():
     module = make_module(cache_control="no-cache")
     with Stubber(client) as stub:
         stub.add_response("head_object", head(cache_control="no-cache", metadata={"pixel-sha256": PIXEL_SHA256}), {"Bucket": "b", "Key": "i"})
-        changed, write, dummy, after, dummy2 = tracking_pixel.handle_present(client, module, PIXEL)
+        changed, result = tracking_pixel.handle_present(client, module, PIXEL)
         stub.assert_no_pending_responses()
-    assert (changed, write) == (False, "none")
-    assert after["sha256"] == PIXEL_SHA256
+    assert (changed, result["write"]) == (False, "none")
+    assert result["sha256"] == PIXEL_SHA256
 
 
 def test_kms_etag_is_no_md5_so_the_stored_checksum_decides():
@@ -97,26 +97,26 @@ def test_kms_etag_is_no_md5_so_the_stored_checksum_decides():
     kms_head = head(etag="0123456789abcdef0123456789abcdef", metadata={"pixel-sha256": PIXEL_SHA256}, ServerSideEncryption="aws:kms")
     with Stubber(client) as stub:
         stub.add_response("head_object", kms_head, {"Bucket": "b", "Key": "i"})
-        changed, write, dummy, dummy2, dummy3 = tracking_pixel.handle_present(client, make_module(), PIXEL)
-    assert (changed, write) == (False, "none")
+        changed, result = tracking_pixel.handle_present(client, make_module(), PIXEL)
+    assert (changed, result["write"]) == (False, "none")
 
     multipart = head(etag="0123456789abcdef0123456789abcdef-2", metadata={"pixel-sha256": "0" * 64})
     with Stubber(client) as stub:
         stub.add_response("head_object", multipart, {"Bucket": "b", "Key": "i"})
-        changed, write, dummy, dummy2, dummy3 = tracking_pixel.handle_present(client, make_module(check_mode=True), PIXEL)
-    assert (changed, write) == (True, "upload")
+        changed, result = tracking_pixel.handle_present(client, make_module(check_mode=True), PIXEL)
+    assert (changed, result["write"]) == (True, "upload")
 
 
 def test_wrong_content_type_on_same_bytes_is_a_copy_in_check_mode():
     client = s3()
     with Stubber(client) as stub:
         stub.add_response("head_object", head(content_type="application/octet-stream"), {"Bucket": "b", "Key": "i"})
-        changed, write, before, after, dummy = tracking_pixel.handle_present(client, make_module(check_mode=True), PIXEL)
+        changed, result = tracking_pixel.handle_present(client, make_module(check_mode=True), PIXEL)
         stub.assert_no_pending_responses()  # no write in check mode
-    assert (changed, write) == (True, "copy")
-    assert before["content_type"] == "application/octet-stream"
-    assert after["content_type"] == "image/gif"
-    assert after["metadata"] == {"pixel-sha256": PIXEL_SHA256}
+    assert (changed, result["write"]) == (True, "copy")
+    assert result["diff"]["before"]["content_type"] == "application/octet-stream"
+    assert result["content_type"] == "image/gif"
+    assert result["metadata"] == {"pixel-sha256": PIXEL_SHA256}
 
 
 def test_copy_replaces_metadata_and_keeps_unmanaged_cache_control():
@@ -130,10 +130,11 @@ def test_copy_replaces_metadata_and_keeps_unmanaged_cache_control():
                           {"Bucket": "b", "Key": "i"})
         stub.add_response("copy_object", {"CopyObjectResult": {"ETag": f'"{PIXEL_MD5}"'}}, expected_copy)
         stub.add_response("head_object", head(cache_control="max-age=60", metadata=expected_copy["Metadata"]), {"Bucket": "b", "Key": "i"})
-        changed, write, dummy, dummy2, new_head = tracking_pixel.handle_present(client, make_module(), PIXEL)
+        changed, result = tracking_pixel.handle_present(client, make_module(), PIXEL)
         stub.assert_no_pending_responses()
-    assert (changed, write) == (True, "copy")
-    assert new_head["ContentType"] == "image/gif"
+    assert (changed, result["write"]) == (True, "copy")
+    assert result["content_type"] == "image/gif"
+    assert result["etag"] == PIXEL_MD5
 
 
 def test_missing_bucket_in_check_mode_is_a_change_not_an_error():
@@ -141,9 +142,8 @@ def test_missing_bucket_in_check_mode_is_a_change_not_an_error():
     module = make_module(check_mode=True)
     with Stubber(client) as stub:
         stub.add_client_error("head_object", "404", "Not Found", http_status_code=404)
-        changed, write, before, after, current = tracking_pixel.handle_present(client, module, PIXEL)
-    assert (changed, write, before, current) == (True, "upload", {}, None)
-    result = tracking_pixel.build_result(client, module, changed, write, before, after, current)
+        changed, result = tracking_pixel.handle_present(client, module, PIXEL)
+    assert (changed, result["write"], result["diff"]["before"], result["version_id"]) == (True, "upload", {}, None)
     assert result["etag"] == PIXEL_MD5
     assert result["url"] == "https://b.s3.eu-west-1.amazonaws.com/i"
     assert result["diff"]["after"]["sha256"] == PIXEL_SHA256
@@ -170,9 +170,9 @@ def test_access_denied_on_read_names_the_permissions():
 def test_absent_missing_object_is_not_a_change():
     client = s3()
     with Stubber(client) as stub:
-        stub.add_client_error("head_object", "NoSuchKey", http_status_code=404)
-        changed, write, dummy, dummy2, dummy3 = tracking_pixel.handle_absent(client, make_module(state="absent"))
-    assert (changed, write) == (False, "none")
+        stub.add_client_error("head_object", "404", "Not Found", http_status_code=404)  # HEAD has no body: the code is the status
+        changed, result = tracking_pixel.handle_absent(client, make_module(state="absent"))
+    assert (changed, result["write"], result["etag"]) == (False, "none", None)
 
 
 def test_object_url_on_aws_and_on_a_local_endpoint():
@@ -183,5 +183,15 @@ def test_object_url_on_aws_and_on_a_local_endpoint():
     assert tracking_pixel.object_url(s3(), module, "b", "i") == "https://b.s3.cn-north-1.amazonaws.com.cn/i"
 
 
-def test_md5_is_s3_etag_of_the_pixel():
-    assert tracking_pixel.desired_state(make_module(), PIXEL, {})["md5"] == PIXEL_MD5 == hashlib.md5(PIXEL).hexdigest()
+def test_upload_sends_the_content_md5_s3_checks_and_reports_s3s_etag():
+    """S3 refuses a body whose MD5 differs from Content-MD5; a single-part upload's ETag is that MD5 (aws-facts.md)."""
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_client_error("head_object", "404", "Not Found", http_status_code=404)
+        stub.add_response("put_object", {"ETag": f'"{PIXEL_MD5}"'}, {
+            "Bucket": "b", "Key": "i", "Body": PIXEL, "ContentMD5": base64.b64encode(bytes.fromhex(PIXEL_MD5)).decode(),
+            "ContentType": "image/gif", "Metadata": {"pixel-sha256": PIXEL_SHA256}})
+        stub.add_response("head_object", head(metadata={"pixel-sha256": PIXEL_SHA256}), {"Bucket": "b", "Key": "i"})
+        changed, result = tracking_pixel.handle_present(client, make_module(), PIXEL)
+        stub.assert_no_pending_responses()
+    assert (changed, result["write"], result["etag"], result["sha256"]) == (True, "upload", PIXEL_MD5, PIXEL_SHA256)

@@ -1,10 +1,6 @@
-"""Cache and response headers policy APIs (moto answers 404 for all of them)."""
+"""Cache and response headers policy APIs, which moto lacks (404): each test also runs against plain moto, and fails there."""
 
-import pytest
-from botocore.exceptions import ClientError
-from moto import mock_aws
-
-from tests.strict_aws.testutil import CACHING_DISABLED, CACHING_OPTIMIZED, distribution_config, expect_error, plain_client
+from tests.strict_aws.testutil import CACHING_DISABLED, CACHING_OPTIMIZED, distribution_config, expect_error
 
 NO_CACHE = {
     "Name": "pixel-no-cache",
@@ -22,16 +18,8 @@ CACHE_CONFIG = {
 }
 
 
-def test_plain_moto_lacks_policy_apis():
-    with mock_aws():
-        cf = plain_client("cloudfront", "us-east-1")
-        with pytest.raises(ClientError) as info:
-            cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
-        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
-
-
-def test_response_headers_policy_round_trip(strict_aws):
-    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+def test_response_headers_policy_round_trip(aws):
+    cf = aws.boto3_client("cloudfront", region="us-east-1")
     created = cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
     policy_id, etag = created["ResponseHeadersPolicy"]["Id"], created["ETag"]
     assert created["ResponseHeadersPolicy"]["ResponseHeadersPolicyConfig"] == NO_CACHE
@@ -54,16 +42,16 @@ def test_response_headers_policy_round_trip(strict_aws):
     assert cf.list_response_headers_policies(Type="custom")["ResponseHeadersPolicyList"]["Quantity"] == 0
 
 
-def test_duplicate_names(strict_aws):
-    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+def test_duplicate_names(aws):
+    cf = aws.boto3_client("cloudfront", region="us-east-1")
     cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
     expect_error(cf.create_response_headers_policy, "ResponseHeadersPolicyAlreadyExists", 409, ResponseHeadersPolicyConfig=NO_CACHE)
     cf.create_cache_policy(CachePolicyConfig=CACHE_CONFIG)
     expect_error(cf.create_cache_policy, "CachePolicyAlreadyExists", 409, CachePolicyConfig=CACHE_CONFIG)
 
 
-def test_managed_cache_policies(strict_aws):
-    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+def test_managed_cache_policies(aws):
+    cf = aws.boto3_client("cloudfront", region="us-east-1")
     optimized = cf.get_cache_policy(Id=CACHING_OPTIMIZED)["CachePolicy"]["CachePolicyConfig"]
     assert optimized["Name"] == "Managed-CachingOptimized"
     assert (optimized["MinTTL"], optimized["DefaultTTL"], optimized["MaxTTL"]) == (1, 86400, 31536000)
@@ -77,9 +65,9 @@ def test_managed_cache_policies(strict_aws):
     expect_error(cf.delete_cache_policy, "IllegalDelete", 400, Id=CACHING_DISABLED, IfMatch=etag)
 
 
-def test_cache_policy_round_trip_and_in_use(strict_aws):
-    strict_aws.set_config(deploy_reads=0)
-    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+def test_cache_policy_round_trip_and_in_use(aws):
+    aws.set_config(deploy_reads=0)
+    cf = aws.boto3_client("cloudfront", region="us-east-1")
     created = cf.create_cache_policy(CachePolicyConfig=CACHE_CONFIG)
     policy_id, etag = created["CachePolicy"]["Id"], created["ETag"]
     assert cf.get_cache_policy_config(Id=policy_id)["CachePolicyConfig"] == CACHE_CONFIG
@@ -93,7 +81,7 @@ def test_cache_policy_round_trip_and_in_use(strict_aws):
     config["DefaultCacheBehavior"]["CachePolicyId"] = CACHING_OPTIMIZED
     cf.update_distribution(Id=dist["Distribution"]["Id"], IfMatch=dist["ETag"], DistributionConfig=config)
     cf.delete_cache_policy(Id=policy_id, IfMatch=etag)
-    assert [c["operation"] for c in strict_aws.calls()[:3]] == ["CreateCachePolicy", "GetCachePolicyConfig", "CreateResponseHeadersPolicy"]
+    assert [c["operation"] for c in aws.calls()[:3]] == ["CreateCachePolicy", "GetCachePolicyConfig", "CreateResponseHeadersPolicy"]
     expect_error(cf.get_cache_policy, "NoSuchCachePolicy", 404, Id=policy_id)
 
 
@@ -113,12 +101,8 @@ def listed(cf, **kwargs):
             for item in page.get("Items", [])}
 
 
-def test_managed_response_headers_policies(strict_aws):
-    with mock_aws():
-        with pytest.raises(ClientError) as info:
-            plain_client("cloudfront", "us-east-1").list_response_headers_policies()
-        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
-    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+def test_managed_response_headers_policies(aws):
+    cf = aws.boto3_client("cloudfront", region="us-east-1")
     managed = {policy_id: ("managed", name) for policy_id, name in MANAGED_HEADERS.items()}
     assert listed(cf) == managed
     assert listed(cf, Type="managed") == managed
@@ -137,14 +121,14 @@ def test_managed_response_headers_policies(strict_aws):
     expect_error(cf.delete_response_headers_policy, "IllegalDelete", 400, Id="60669652-455b-4ae9-85a4-c4c02393f86c", IfMatch=simple["ETag"])
     security = cf.get_response_headers_policy_config(Id="67f7725c-6f97-4210-82d7-5512b31e9d03")["ResponseHeadersPolicyConfig"]
     assert security["SecurityHeadersConfig"]["StrictTransportSecurity"]["AccessControlMaxAgeSec"] == 31536000
-    strict_aws.set_config(deploy_reads=0)
+    aws.set_config(deploy_reads=0)
     dist = distribution_config()
     dist["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] = "67f7725c-6f97-4210-82d7-5512b31e9d03"
     cf.create_distribution(DistributionConfig=dist)
 
 
-def test_list_response_headers_policies_pages(strict_aws):
-    cf = strict_aws.boto3_client("cloudfront", region="us-east-1")
+def test_list_response_headers_policies_pages(aws):
+    cf = aws.boto3_client("cloudfront", region="us-east-1")
     cf.create_response_headers_policy(ResponseHeadersPolicyConfig=NO_CACHE)
     seen, kwargs, pages = {}, {"MaxItems": "4"}, 0
     while True:
