@@ -17,6 +17,7 @@ from .cloudfront_rules import CloudFrontLayer
 from .edge import Edge, viewer_host
 from .faults import FaultInjector
 from .iam import IamEnforcer
+from .logs_rules import LogsLayer
 from .network import Network
 from .operations import Req, classify
 from .xmlutil import Response, s3_error
@@ -62,6 +63,7 @@ class StrictApp:
         self.network_defaults = self.network.settings()
         self.deploy_reads = deploy_reads
         self.cloudfront = CloudFrontLayer()
+        self.logs = LogsLayer()
         # Off until a test sets the caller's identity policy (POST /_strict/iam).
         self.iam = IamEnforcer()
         # One request at a time reaches the rules and moto, so every check-then-act is atomic.
@@ -175,6 +177,8 @@ class StrictApp:
             return resp
         if req.op.service == "cloudfront":
             return self.cloudfront.handle(req, forward, self.deploy_reads)
+        if req.op.service == "logs":
+            return self.logs.handle(req, forward)
         return forward()
 
     def origin_request(self, environ: dict[str, Any], method: str, path: str) -> Response:
