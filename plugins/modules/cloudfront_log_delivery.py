@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: cloudfront_log_delivery
 short_description: Manage CloudFront standard logging (v2) of a distribution into S3
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Keeps the CloudWatch Logs "vended" log delivery of one CloudFront distribution into an S3 bucket - the delivery
     source (the distribution, log type C(ACCESS_LOGS)), an S3 delivery destination (bucket and prefix, output format) and
