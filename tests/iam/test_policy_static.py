@@ -18,7 +18,7 @@ with warnings.catch_warnings():
     import parliament
 
 # Statements that cannot be scoped to a collector's resources (README, "Least privilege").
-UNSCOPED = {"ReadAccountWide", "CreateDistributions", "ResponseHeadersPolicies"}
+UNSCOPED = {"ReadAccountWide", "CreateDistributions", "ResponseHeadersPolicies", "StandardLoggingV2", "StandardLoggingV2Sources"}
 # Managed policies hold at most 6,144 characters, whitespace not counted (IAM quotas).
 MANAGED_POLICY_LIMIT = 6144
 
