@@ -159,6 +159,7 @@ from ansible_collections.clickstream.collectors.plugins.module_utils import s3_a
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_distribution
 
+
 @AWSRetry.jittered_backoff()
 def _call(method, **kwargs):
     return method(**kwargs)

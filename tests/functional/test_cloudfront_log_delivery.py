@@ -44,7 +44,7 @@ def test_check_apply_rerun_change_format_and_remove(strict_aws, run_module):
     assert writes(strict_aws, before) == [("s3", "PutBucketAcl"), ("s3", "PutBucketOwnershipControls"),
                                           ("logs", "PutDeliveryDestination"), ("logs", "PutDeliverySource"), ("logs", "CreateDelivery")]
     assert ownership_of(s3, BUCKET) == "BucketOwnerEnforced"
-    assert AWSLOGSDELIVERY not in {grantee for grantee, _ in grants_of(s3, BUCKET)}
+    assert AWSLOGSDELIVERY not in {grant[0] for grant in grants_of(s3, BUCKET)}
     [delivery] = logs.describe_deliveries()["deliveries"]
     assert delivery["recordFields"] == MINIMAL
     assert delivery["s3DeliveryConfiguration"] == {"suffixPath": "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}", "enableHiveCompatiblePath": True}

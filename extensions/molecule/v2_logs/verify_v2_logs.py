@@ -110,8 +110,8 @@ def check_v2(args):
         with urllib.request.urlopen(request, timeout=30, context=context) as answer:  # noqa: S310
             check(f"pixel over {scheme} through the local edge", answer.status == 200, answer.status)
     flushed = control(args, "logs/flush", "POST")
-    check("the edge delivered v2 files", any(e["bucket"] == args.log_bucket and "/DistributionId=" in e["key"]
-                                              for e in flushed["written"]), flushed)
+    delivered = [e for e in flushed["written"] if e["bucket"] == args.log_bucket and "/DistributionId=" in e["key"]]
+    check("the edge delivered v2 files", delivered, flushed)
     hive = f"{folder}/DistributionId={summary['Id']}/"
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=args.log_bucket, Prefix=hive).get("Contents", [])]
     check("v2 files at Hive-compatible keys", keys and all(re.search(r"/year=\d{4}/month=\d\d/day=\d\d/hour=\d\d/[^/]+\.gz$", k)
