@@ -17,6 +17,7 @@ import time
 import urllib.parse
 import uuid
 
+from tests.query_logs import query as query_logs
 from tests.strict_aws.client import flush_logs
 from tests.strict_aws.client import log_records
 from tests.strict_aws.client import make_client
@@ -92,6 +93,15 @@ def main():
         print(f"  logged:   {record['date']} {record['time']} {record['cs-method']} {record['cs-uri-stem']} {record['sc-status']}")
         print("  decoded:  " + json.dumps({k: tracker[k] for k in ("event", "event_id", "app_id", "page_url", "page_title",
                                                                    "v_tracker", "dvce_created_tstamp")}, indent=2).replace("\n", "\n  "))
+        # The event query Athena runs (files/sql/tracker_events.sql), here with DuckDB over the same files.
+        events = [row for row in query_logs(make_client(server.endpoint, "s3"), log_bucket, log_prefix) if row["event_id"] == event_id]
+        print(f"\nThe tracker events query (files/sql/tracker_events.sql) with DuckDB over s3://{log_bucket}/{log_prefix}:")
+        print("  python -m tests.query_logs --endpoint ENDPOINT --bucket " + log_bucket + " --prefix " + log_prefix)
+        for row in events:
+            print("  " + json.dumps(row, default=str))
+        if [(row["event_type"], row["app_id"], row["page_title"]) for row in events] != [("pv", "demo", "Pricing | Example")]:
+            print("demo: the event query does not return the page view exactly once", file=sys.stderr)
+            return 1
         return 0
     finally:
         server.stop()

@@ -108,7 +108,17 @@ options:
       policy:
         description:
           - The bucket policy (JSON), compared as M(amazon.aws.s3_bucket) compares policies.
+          - C(__ACCOUNT_ID__) in it stands for the caller's account id (read by this module), so that a policy naming the account
+            can be compared before the account is known.
         type: json
+      object_ownership:
+        description:
+          - The Object Ownership the log bucket should have (C(BucketOwnerEnforced) under standard logging v2, which
+            M(clickstream.collectors.cloudfront_log_delivery) sets).
+        type: str
+        choices: [BucketOwnerPreferred, BucketOwnerEnforced, ObjectWriter]
+        default: BucketOwnerPreferred
+        version_added: 1.1.0
       expiration_days:
         description:
           - Days after which log files expire (rule O(log_bucket_settings.expiry_rule_id)); 0 means no such rule.
@@ -145,6 +155,43 @@ options:
           - Whether cookies are logged.
         type: bool
         default: false
+  log_delivery:
+    description:
+      - The distribution's standard logging (v2) as it should be, in the terms of M(clickstream.collectors.cloudfront_log_delivery)
+        (into O(log_bucket) under O(logging.prefix)), compared in C(in_sync.log_delivery).
+      - Read only when the distribution exists (CloudWatch Logs in us-east-1; with O(log_delivery.enabled=false) one
+        DescribeDeliverySources call, to find a delivery to remove).
+    type: dict
+    default: {}
+    version_added: 1.1.0
+    suboptions:
+      enabled:
+        description:
+          - Whether the logs go through standard logging v2; V(false) wants no delivery source for the distribution.
+        type: bool
+        default: false
+      output_format:
+        description:
+          - The destination's output format.
+        type: str
+        choices: [json, parquet, w3c, plain]
+        default: json
+      record_fields:
+        description:
+          - The delivery's record fields, in order.
+        type: list
+        elements: str
+        default: []
+      suffix_path:
+        description:
+          - The delivery's suffix path.
+        type: str
+        default: "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}"
+      hive_compatible_path:
+        description:
+          - Whether paths are Hive-compatible.
+        type: bool
+        default: true
   distribution:
     description:
       - The distribution as it should be, in the terms of M(clickstream.collectors.collector_distribution), whose options of
@@ -350,6 +397,14 @@ distribution:
   returned: always
   type: dict
   sample: {"id": "E2QWRUHAPOMQZL", "domain_name": "d111111abcdef8.cloudfront.net", "status": "Deployed", "owned": true}
+log_delivery:
+  description:
+    - The distribution's standard logging (v2) - C(source), C(destination), C(delivery) as
+      M(clickstream.collectors.cloudfront_log_delivery) returns them (null when absent); empty when the distribution does not exist.
+  returned: always
+  type: dict
+  version_added: 1.1.0
+  sample: {"source": null, "destination": null, "delivery": null}
 response_headers_policy:
   description: The collector's response headers policy (id and name), or null when there is none or none is wanted.
   returned: always
@@ -358,7 +413,7 @@ response_headers_policy:
 in_sync:
   description:
     - With O(compare=true), for each part whether it already is as the settings want it (its module would change nothing) -
-      C(pixel_bucket), C(log_bucket), C(log_expiry), C(pixel), C(pixel_acl), C(distribution), C(logging).
+      C(pixel_bucket), C(log_bucket), C(log_expiry), C(pixel), C(pixel_acl), C(distribution), C(logging), C(log_delivery).
       C(log_bucket) and C(log_expiry) are true when O(log_bucket) is empty.
     - Empty with O(compare=false).
   returned: always
@@ -377,6 +432,11 @@ import hashlib
 import json
 import re
 
+try:
+    import botocore
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -393,6 +453,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_object_acl
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import head_s3_object
 
+from ansible_collections.clickstream.collectors.plugins.module_utils import log_delivery
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import STANDARD_LOGGING_UNSUPPORTED_REGIONS
@@ -547,13 +608,13 @@ def bucket_differences(bucket, wanted_tags):
     return ["its tags differ"] if tags_differ(bucket.get("tags"), wanted_tags) else []
 
 
-def log_bucket_differences(bucket, wanted_tags, policy):
+def log_bucket_differences(bucket, wanted_tags, policy, ownership=LOG_BUCKET_OWNERSHIP):
     """The log bucket as the role's amazon.aws.s3_bucket task keeps it."""
     differences = bucket_differences(bucket, wanted_tags)
     if not bucket.get("exists") or not bucket.get("accessible"):
         return differences
-    if bucket["object_ownership"] != LOG_BUCKET_OWNERSHIP:
-        differences.append(f"Object Ownership is {bucket['object_ownership']}, not {LOG_BUCKET_OWNERSHIP}")
+    if ownership and bucket["object_ownership"] != ownership:
+        differences.append(f"Object Ownership is {bucket['object_ownership']}, not {ownership}")
     if bucket["public_access_block"] != LOG_BUCKET_PUBLIC_ACCESS:
         differences.append("Block Public Access is not fully on")
     if bucket.get("encryption") != LOG_BUCKET_ENCRYPTION:
@@ -693,11 +754,52 @@ def compare_all(module, reads, content, distribution_params):
         "logging": [],
     }
     if params["log_bucket"]:
-        differences["log_bucket"] = log_bucket_differences(log_bucket, wanted_tags, settings["policy"])
+        policy = settings["policy"]
+        if policy is not None and "__ACCOUNT_ID__" in policy:
+            policy = policy.replace("__ACCOUNT_ID__", reads["account"]["id"])
+        differences["log_bucket"] = log_bucket_differences(log_bucket, wanted_tags, policy, settings["object_ownership"])
         differences["log_expiry"] = expiry_differences(log_bucket, settings["expiry_rule_id"], settings["expiry_prefix"], settings["expiration_days"])
     partition = s3_access.partition_for_region(log_bucket.get("region") or params["log_bucket_region"] or module.region)
     differences["logging"] = logging_differences(reads["distribution"], log_bucket or {"name": params["log_bucket"]}, logging, partition)
+    differences["log_delivery"] = log_delivery_differences(reads, params, partition)
     return differences
+
+
+def read_log_delivery(module, distribution_read):
+    """The distribution's standard logging (v2) state, or None when there is no distribution."""
+    distribution = distribution_read["distribution"]
+    if distribution is None:
+        return None
+    settings = module.params["log_delivery"]
+    name = log_delivery.default_name(distribution["Id"])
+    try:
+        return log_delivery.read_state(log_delivery.logs_client(module), distribution["ARN"], destination_name=name,
+                                       sources_only=not settings["enabled"])
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=("cannot read the collector's standard logging (v2) in us-east-1: the caller needs "
+                                     "logs:DescribeDeliverySources, logs:DescribeDeliveries and logs:GetDeliveryDestination"))
+    return None  # not reached
+
+
+def log_delivery_differences(reads, params, partition):
+    """Standard logging (v2) as clickstream.collectors.cloudfront_log_delivery keeps it (manage_bucket)."""
+    state = reads.get("log_delivery")
+    settings = params["log_delivery"]
+    if state is None:
+        return ["the distribution does not exist"] if settings["enabled"] else []
+    if not settings["enabled"]:
+        return log_delivery.differences(state, None)
+    distribution = reads["distribution"]["distribution"]
+    name = log_delivery.default_name(distribution["Id"])
+    wanted = log_delivery.wanted_state(distribution["ARN"], state["source"]["name"] if state["source"] else name, params["log_bucket"],
+                                       params["logging"]["prefix"], settings["output_format"], settings["record_fields"],
+                                       settings["suffix_path"], settings["hive_compatible_path"], partition)
+    wanted["destination"]["name"] = name
+    found = log_delivery.differences(state, wanted)
+    log_bucket = reads.get("log_bucket") or {}
+    if log_bucket.get("exists") and log_bucket.get("accessible") and log_bucket["object_ownership"] != "BucketOwnerEnforced":
+        found.append(f"the log bucket has ACLs enabled ({log_bucket['object_ownership']}); standard logging v2 wants BucketOwnerEnforced")
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -770,6 +872,7 @@ def main():
         )),
         log_bucket_settings=dict(type="dict", default={}, options=dict(
             policy=dict(type="json"),
+            object_ownership=dict(type="str", choices=["BucketOwnerPreferred", "BucketOwnerEnforced", "ObjectWriter"], default=LOG_BUCKET_OWNERSHIP),
             expiration_days=dict(type="int", default=0),
             expiry_rule_id=dict(type="str", default="clickstream-log-expiry"),
             expiry_prefix=dict(type="str", default=""),
@@ -778,6 +881,13 @@ def main():
             enabled=dict(type="bool", default=True),
             prefix=dict(type="str", default=""),
             include_cookies=dict(type="bool", default=False),
+        )),
+        log_delivery=dict(type="dict", default={}, options=dict(
+            enabled=dict(type="bool", default=False),
+            output_format=dict(type="str", choices=list(log_delivery.OUTPUT_FORMATS), default="json"),
+            record_fields=dict(type="list", elements="str", default=[]),
+            suffix_path=dict(type="str", default=log_delivery.DEFAULT_SUFFIX_PATH),
+            hive_compatible_path=dict(type="bool", default=True),
         )),
         distribution=dict(type="dict", default={}, options=dict(
             origin_bucket_region=dict(type="str"),
@@ -820,6 +930,7 @@ def main():
         reads = read_all(module, clients, distribution_params)
     except AnsibleAWSError as e:
         fail(module, e)
+    reads["log_delivery"] = read_log_delivery(module, reads["distribution"])
 
     account = dict(reads["account"])
     if account["public_access_block"] is not None:
@@ -831,6 +942,7 @@ def main():
         "pixel": pixel_result(reads["pixel"], content),
         "log_bucket": bucket_result(reads["log_bucket"], params["ownership_tags"]) if params["log_bucket"] else {},
         "distribution": distribution_result_of(reads["distribution"], params["ownership_tags"]),
+        "log_delivery": log_delivery.describe(reads["log_delivery"]) if reads["log_delivery"] is not None else {},
         "response_headers_policy": None,
         "in_sync": {},
         "differences": {},

@@ -204,3 +204,22 @@ def test_cors_origins_that_are_not_origins(run_role, strict_aws, origins, not_or
     assert "must be [\"*\"] alone, or a list of origins written scheme://host[:port]" in msg, (task, msg)
     assert f"not origins: {not_origins}" in msg
     assert_no_aws_call(strict_aws)
+
+
+def test_v2_accepts_a_log_bucket_where_legacy_logging_cannot_deliver(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    # Aliases without a certificate fail a check that comes after the region checks: reaching it means they passed.
+    inputs = {"cloudfront_collector_log_bucket_region": "eu-south-2", "cloudfront_collector_aliases": ["c.example.com"]}
+    _task, legacy = run_role(**inputs)
+    assert "CloudFront cannot deliver standard logs to a bucket in eu-south-2" in legacy
+    assert "cloudfront_collector_log_delivery to v2" in legacy
+    _task, v2 = run_role(cloudfront_collector_log_delivery="v2", **inputs)
+    assert "need cloudfront_collector_acm_certificate_arn" in v2, v2
+    assert_no_aws_call(strict_aws)
+
+
+def test_v2_settings_under_legacy_are_refused(run_role, strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    task, msg = run_role(cloudfront_collector_log_format="parquet")
+    assert "choose what standard logging v2 writes" in msg and "cloudfront_collector_log_delivery to v2" in msg, (task, msg)
+    task, msg = run_role(cloudfront_collector_log_fields="minimal")
+    assert "choose what standard logging v2 writes" in msg, (task, msg)
+    assert_no_aws_call(strict_aws)

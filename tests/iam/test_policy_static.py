@@ -11,13 +11,14 @@ import pytest
 
 from tests.iam.harness import ENVIRONMENTS, FILES_POLICY, REPO
 from tests.strict_aws import iam_actions
+from tests.strict_aws.iam_logs_actions import LOGS_RESOURCES
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # parliament 1.6.4 imports the deprecated pkg_resources
     import parliament
 
 # Statements that cannot be scoped to a collector's resources (README, "Least privilege").
-UNSCOPED = {"ReadAccountWide", "CreateDistributions", "ResponseHeadersPolicies"}
+UNSCOPED = {"ReadAccountWide", "CreateDistributions", "ResponseHeadersPolicies", "StandardLoggingV2", "StandardLoggingV2Sources"}
 # Managed policies hold at most 6,144 characters, whitespace not counted (IAM quotas).
 MANAGED_POLICY_LIMIT = 6144
 
@@ -106,6 +107,9 @@ def mapped_actions():
         for action in iam_actions.CLOUDFRONT_EXTRA_ACTIONS.get(operation, (operation,)):
             pairs.add(("cloudfront:" + action, "" if resource is None else resource + "*"))
     pairs |= {("iam:" + a, "") for a in iam_actions.IAM_ACTIONS.values()}
+    pairs |= {("logs:" + op, "" if kind is None else kind + "*") for op, kind in LOGS_RESOURCES.items()}
+    pairs |= {("logs:CreateDelivery", "delivery-source*"), ("logs:CreateDelivery", "delivery-destination*"),
+              ("cloudfront:AllowVendedLogDeliveryForResource", "distribution")}
     return sorted(pairs)
 
 
@@ -113,6 +117,8 @@ def mapped_actions():
 def test_mapping_uses_the_reference_actions_and_resource_types(reference, action, resource_type):  # pylint: disable=redefined-outer-name
     if action == "cloudfront:TagResource":  # authorized on the distribution being created (optional resource type)
         resource_type = "distribution"
+    if action == "logs:DeleteDeliverySource":  # parliament's copy lists delivery-destination; it deletes a source
+        resource_type = "delivery-destination*"
     assert resource_type in resource_types(reference, action), (action, resource_types(reference, action))
 
 

@@ -38,7 +38,11 @@ FIRST_NEEDED_AT = {
     "CollectorObjects": "Pixel | Upload the 1x1 GIF as image/gif",
     "CollectorDistributions": "Distribution | Serve the pixel over HTTP and HTTPS",
     "PixelNoCacheHeadersPolicy": "Distribution | Serve the pixel over HTTP and HTTPS",
+    "StandardLoggingV2": "Logging | Standard logging v2 (CloudWatch Logs delivery in us-east-1), or its removal",
 }
+# The build without a statement that only standard logging v2 needs is a v2 build; the converging build with the full
+# policy is the legacy one, which also removes what the failed v2 build left (the switch back to legacy, under IAM).
+BUILD_ARGS = {"StandardLoggingV2": ("-e", "cloudfront_collector_log_delivery=v2")}
 STATEMENTS = [statement["Sid"] for statement in FILES_POLICY["Statement"]]
 # The smoke test fetches the pixel anonymously (no identity policy applies): the local scenario keeps it, the other
 # runs skip it to save time.
@@ -97,7 +101,7 @@ def scenario_without(server, sid: str) -> dict[str, Any]:
     pixel, logs = removal_buckets(sid)
     names = ("-e", "env=local", "-e", f"cloudfront_collector_pixel_bucket={pixel}", "-e", f"cloudfront_collector_log_bucket={logs}")
     server.set_iam_policy(without_statement(FILES_POLICY, sid), access_key_id=key)
-    failed = run_playbook(server.endpoint, key, *names)
+    failed = run_playbook(server.endpoint, key, *names, *BUILD_ARGS.get(sid, ()))
     refused = _refusals(server, key)
     server.set_iam_policy(FILES_POLICY, access_key_id=key)
     converged = run_playbook(server.endpoint, key, *names, *NO_SMOKE_TEST)

@@ -18,6 +18,7 @@ from .cloudfront_rules import CloudFrontRules
 from .edge import Edge, viewer_request
 from .faults import FaultRules
 from .iam import IamEnforcer
+from .logs_rules import LogsRules
 from .network import Network
 from .operations import Req, classify
 from .rules import chain
@@ -73,7 +74,7 @@ class StrictApp:
         # Off until a test sets the caller's identity policy (POST /_strict/iam).
         self.iam = IamEnforcer()
         # In the order a request meets them.
-        self.rules = [FaultRules(self.settings), self.network, self.iam, S3Rules(), self.cloudfront, self.edge]
+        self.rules = [FaultRules(self.settings), self.network, self.iam, S3Rules(), self.cloudfront, LogsRules(), self.edge]
 
     # --- configuration and control -------------------------------------------------------------
 

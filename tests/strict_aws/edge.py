@@ -29,7 +29,8 @@ from .calllog import CallLog
 from .cloudfront_policies import RESPONSE_HEADERS
 from .cloudfront_rules import LOG_BUCKET_SUFFIX, CloudFrontRules
 from .edge_tls import ENVIRON_TLS_CIPHER, ENVIRON_TLS_PROTOCOL
-from .log_delivery import LogDelivery, Target
+from .log_delivery import Target
+from .log_delivery_v2 import LogDeliveries, targets_for, v2_record
 from .operations import Operation, Req
 from .rules import Rules
 from .xmlutil import Response, text
@@ -260,7 +261,8 @@ class Edge(Rules):
                  lock: Any, log_flush_interval: float = 1.0):
         self.cloudfront = cloudfront
         self.origin_request = origin_request
-        self.logs = LogDelivery(call_log, lock, log_flush_interval)
+        self._lock = lock
+        self.logs = LogDeliveries(call_log, lock, log_flush_interval)
         self.address = ""
         self.certificate = ""
 
@@ -297,6 +299,12 @@ class Edge(Rules):
             bucket = bucket[: -len(LOG_BUCKET_SUFFIX)] if bucket.endswith(LOG_BUCKET_SUFFIX) else bucket
             target = Target(distribution.distribution_id, bucket, config.Logging.prefix or "")
             self.logs.add(target, self._record(viewer, outcome, distribution.domain_name, config.Logging.include_cookies))
+        if config is not None and config.Enabled:
+            with self._lock:  # standard logging (v2): the distribution's deliveries in CloudWatch Logs
+                v2_targets = targets_for(distribution.arn, distribution.distribution_id)
+            record = v2_record(self._record(viewer, outcome, distribution.domain_name, True)) if v2_targets else {}
+            for v2_target in v2_targets:
+                self.logs.add_v2(v2_target, record)
         return outcome.response
 
     @staticmethod

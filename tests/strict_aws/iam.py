@@ -28,6 +28,7 @@ from moto.cloudfront.models import cloudfront_backends
 
 from . import iam_actions
 from .iam_policy import Decision, Policy, PolicyError
+from .logs_rules import logs_error
 from .operations import Req
 from .rules import Rules
 from .xmlutil import Response, cloudfront_error, query_error, s3_error
@@ -61,6 +62,8 @@ def access_denied(req: Req, decision: Decision) -> Response:
         resp = s3_error(403, "AccessDenied", denial_message(decision, quote_resource=True), head=req.method == "HEAD")
     elif service == "cloudfront":
         resp = cloudfront_error(403, "AccessDenied", denial_message(decision, quote_resource=False))
+    elif service == "logs":  # JSON protocol; AccessDeniedException is 400 (CloudWatch Logs API reference, Common Errors)
+        resp = logs_error(400, "AccessDeniedException", denial_message(decision, quote_resource=False), DENIED_RULE)
     else:
         resp = query_error(service, 403, "AccessDenied", denial_message(decision, quote_resource=False))
     resp.rule = DENIED_RULE
@@ -75,6 +78,8 @@ def unmapped(req: Req) -> Response:
         resp = s3_error(501, "NotImplemented", message, head=req.method == "HEAD")
     elif req.op.service == "cloudfront":
         resp = cloudfront_error(501, "NotImplemented", message)
+    elif req.op.service == "logs":
+        resp = logs_error(501, "NotImplemented", message, UNMAPPED_RULE)
     else:
         resp = query_error(req.op.service, 501, "NotImplemented", message)
     resp.rule = UNMAPPED_RULE

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from .iam_logs_actions import logs_checks
 from .iam_policy import Check, Context
 from .operations import CLOUDFRONT_PREFIX, Req
 from .xmlutil import parse, text
@@ -357,6 +358,8 @@ def checks(req: Req, resource_tags: ResourceTags) -> list[Check] | None:
         return _cloudfront_checks(req, resource_tags)
     if service == "sts" and req.op.operation in STS_UNAUTHORIZED:
         return []
+    if service == "logs":
+        return logs_checks(req, _signing_region(req) or "us-east-1", ACCOUNT_ID, _global_context(req))
     if service == "iam" and req.op.operation in IAM_ACTIONS:
         return [Check("iam:" + IAM_ACTIONS[req.op.operation], "*", _global_context(req))]
     return None

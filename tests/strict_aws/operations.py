@@ -108,7 +108,7 @@ def classify(method: str, path: str, query: dict[str, list[str]], headers: dict[
         operation = cloudfront_operation(method, path, query)
         mutating = method in ("PUT", "POST", "DELETE")
     else:
-        operation = query_action(query, body) or f"{method} {path}"
+        operation = query_action(query, body) or json_target(headers) or f"{method} {path}"
         mutating = service != "sts" and not operation.startswith(READ_ONLY_QUERY_PREFIXES)
     return Operation(service, operation, mutating, anonymous)
 
@@ -202,6 +202,12 @@ def _cloudfront_resource_operation(method: str, noun: str, tail: list[str], quer
     if len(tail) >= 2 and tail[1] == "describe":
         return f"Describe{noun}"
     return {"GET": f"Get{noun}", "PUT": f"Update{noun}", "DELETE": f"Delete{noun}"}.get(method, f"{method}{noun}")
+
+
+def json_target(headers: dict[str, str]) -> str | None:
+    """Operation of a JSON-protocol request (CloudWatch Logs: ``X-Amz-Target: Logs_20140328.CreateDelivery``)."""
+    target = headers.get("x-amz-target", "")
+    return target.rsplit(".", 1)[1] if "." in target else None
 
 
 def query_action(query: dict[str, list[str]], body: bytes) -> str | None:

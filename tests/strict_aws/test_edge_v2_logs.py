@@ -1,0 +1,164 @@
+"""The local edge's standard logging (v2): files at Hive-compatible keys, in the delivery's format and fields,
+only where the bucket policy lets the log delivery service write."""
+
+import gzip
+import ipaddress
+import json
+import re
+from urllib.parse import unquote
+
+import pytest
+import requests
+
+from tests.strict_aws.log_delivery_v2 import parquet_available
+from tests.strict_aws.test_edge import PIXEL_BUCKET, QUERY, create_distribution, flush, view
+from tests.strict_aws.test_edge import fixture_aws as aws  # noqa: F401  # pylint: disable=unused-import
+from tests.strict_aws.testutil import ACCOUNT, LOCATION
+
+V2_BUCKET = "edge-logs-v2"
+FULL = ["date", "time", "x-edge-location", "sc-bytes", "c-ip", "cs-method", "cs(Host)", "cs-uri-stem", "sc-status",
+        "cs(Referer)", "cs(User-Agent)", "cs-uri-query", "cs(Cookie)", "x-edge-request-id", "x-host-header", "cs-protocol",
+        "x-forwarded-for", "c-country", "timestamp(ms)"]
+MINIMAL = [name for name in FULL if name not in ("c-ip", "x-forwarded-for", "cs(Cookie)")]
+# IPv4 dotted quads and IPv6 addresses (two or more colon groups), anywhere in a file.
+IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])")
+
+
+def ip_addresses(text):
+    """Every IPv4 or IPv6 address written anywhere in ``text`` (also URL-encoded once)."""
+    found = set()
+    for candidate in IPV4.findall(text) + IPV6.findall(text):
+        try:
+            found.add(str(ipaddress.ip_address(candidate)))
+        except ValueError:
+            continue
+    return found
+
+
+def delivery_policy(bucket=V2_BUCKET, prefix="cloudfront"):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "AWSLogDeliveryWrite", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
+        "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/{prefix}/*",
+        "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": ACCOUNT},
+                      "ArnLike": {"aws:SourceArn": f"arn:aws:logs:us-east-1:{ACCOUNT}:delivery-source:*"}}}]})
+
+
+def v2_delivery(aws, distribution_id, fields, output_format="json", policy=True, name="collector"):
+    """A v2 delivery of the distribution's access logs to s3://edge-logs-v2/cloudfront/ (BucketOwnerEnforced)."""
+    aws.s3.create_bucket(Bucket=V2_BUCKET, CreateBucketConfiguration=LOCATION)
+    if policy:
+        aws.s3.put_bucket_policy(Bucket=V2_BUCKET, Policy=delivery_policy())
+    logs = aws.boto3_client("logs", "us-east-1")
+    logs.put_delivery_source(name=name, resourceArn=f"arn:aws:cloudfront::{ACCOUNT}:distribution/{distribution_id}",
+                             logType="ACCESS_LOGS")
+    destination = logs.put_delivery_destination(
+        name=name, outputFormat=output_format,
+        deliveryDestinationConfiguration={"destinationResourceArn": f"arn:aws:s3:::{V2_BUCKET}/cloudfront"})
+    logs.create_delivery(deliverySourceName=name, deliveryDestinationArn=destination["deliveryDestination"]["arn"],
+                         recordFields=fields,
+                         s3DeliveryConfiguration={"suffixPath": "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}",
+                                                  "enableHiveCompatiblePath": True})
+
+
+def traffic(aws, domain):
+    headers = {"X-Forwarded-For": "203.0.113.7", "Cookie": "sp=abc; session=198.51.100.4", "User-Agent": "edge-test/1.0",
+               "Referer": "https://site.example/a"}
+    assert view(aws, domain, path=f"/i?{QUERY}", headers=headers).status_code == 200
+    assert view(aws, domain, path=f"/i?{QUERY}", scheme="https", headers=headers).status_code == 200
+
+
+def v2_files(aws):
+    listed = aws.s3.list_objects_v2(Bucket=V2_BUCKET).get("Contents", [])
+    return {item["Key"]: aws.s3.get_object(Bucket=V2_BUCKET, Key=item["Key"])["Body"].read() for item in listed}
+
+
+def test_json_files_at_hive_keys_with_the_delivery_fields(aws):  # pylint: disable=redefined-outer-name
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=False)
+    v2_delivery(aws, distribution_id, FULL)
+    traffic(aws, domain)
+    answer = flush(aws)
+    assert [entry["records"] for entry in answer["written"]] == [2], answer
+    files = v2_files(aws)
+    [(key, body)] = files.items()
+    assert re.fullmatch(rf"cloudfront/DistributionId={distribution_id}/year=\d{{4}}/month=\d\d/day=\d\d/hour=\d\d/"
+                        rf"{distribution_id}\.\d{{4}}-\d\d-\d\d-\d\d\.[0-9a-f]{{8}}\.gz", key), key
+    rows = [json.loads(line) for line in gzip.decompress(body).decode("utf-8").splitlines()]
+    assert [list(row) for row in rows] == [FULL, FULL]
+    assert {row["c-country"] for row in rows} == {"DE"}
+    assert {row["cs-protocol"] for row in rows} == {"http", "https"}
+    assert {unquote(row["cs-uri-query"]) for row in rows} == {QUERY}
+    assert {row["x-forwarded-for"] for row in rows} == {"203.0.113.7"}
+    assert key.split("/")[3:5] == [f"month={rows[0]['date'][5:7]}", f"day={rows[0]['date'][8:10]}"]
+    logged = [c for c in aws.calls() if c["service"] == "cloudfront-logs"]
+    assert [(c["operation"], c["mutating"]) for c in logged] == [("DeliverLogFile", False)]
+
+
+def test_minimal_delivery_files_hold_no_ip_address(aws):  # pylint: disable=redefined-outer-name
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=False)
+    v2_delivery(aws, distribution_id, MINIMAL)
+    traffic(aws, domain)
+    flush(aws)
+    [body] = v2_files(aws).values()
+    text = gzip.decompress(body).decode("utf-8")
+    assert len(text.splitlines()) == 2
+    assert ip_addresses(text) | ip_addresses(unquote(text)) == set(), text
+    assert "c-country" in text and "c-ip" not in text
+
+
+def test_full_delivery_files_hold_the_ip_addresses(aws):  # pylint: disable=redefined-outer-name
+    # The same check finds the addresses when the fields are there: the minimal test can fail.
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=False)
+    v2_delivery(aws, distribution_id, FULL)
+    traffic(aws, domain)
+    flush(aws)
+    [body] = v2_files(aws).values()
+    found = ip_addresses(unquote(gzip.decompress(body).decode("utf-8")))
+    assert {"127.0.0.1", "203.0.113.7", "198.51.100.4"} <= found
+
+
+def test_no_bucket_policy_no_files(aws):  # pylint: disable=redefined-outer-name
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=False)
+    v2_delivery(aws, distribution_id, MINIMAL, policy=False)
+    traffic(aws, domain)
+    answer = flush(aws)
+    assert answer["written"] == [] and [d["rule"] for d in answer["dropped"]] == ["LogBucketPolicy"]
+    assert v2_files(aws) == {}
+    aws.s3.put_bucket_policy(Bucket=V2_BUCKET, Policy=delivery_policy(prefix="elsewhere"))
+    traffic(aws, domain)
+    assert [d["rule"] for d in flush(aws)["dropped"]] == ["LogBucketPolicy"]
+    aws.s3.put_bucket_policy(Bucket=V2_BUCKET, Policy=delivery_policy())
+    traffic(aws, domain)
+    assert len(flush(aws)["written"]) == 1
+
+
+def test_legacy_and_v2_side_by_side(aws):  # pylint: disable=redefined-outer-name
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=True)
+    v2_delivery(aws, distribution_id, MINIMAL)
+    traffic(aws, domain)
+    answer = flush(aws)
+    assert sorted(entry["bucket"] for entry in answer["written"]) == ["edge-logs", V2_BUCKET]
+    assert PIXEL_BUCKET not in {entry["bucket"] for entry in answer["written"]}
+
+
+@pytest.mark.skipif(not parquet_available(), reason="pyarrow is not installed")
+def test_parquet_files(aws):  # pylint: disable=redefined-outer-name
+    import pyarrow.parquet  # pylint: disable=import-outside-toplevel
+    import io  # pylint: disable=import-outside-toplevel
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=False)
+    v2_delivery(aws, distribution_id, MINIMAL, output_format="parquet")
+    traffic(aws, domain)
+    flush(aws)
+    [(key, body)] = v2_files(aws).items()
+    assert key.endswith(".parquet")
+    table = pyarrow.parquet.read_table(io.BytesIO(body))
+    assert table.column_names == MINIMAL and table.num_rows == 2
+
+
+@pytest.mark.skipif(parquet_available(), reason="pyarrow is installed")
+def test_parquet_without_pyarrow_is_dropped_and_said(aws):  # pylint: disable=redefined-outer-name
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=False)
+    v2_delivery(aws, distribution_id, MINIMAL, output_format="parquet")
+    traffic(aws, domain)
+    assert [d["rule"] for d in flush(aws)["dropped"]] == ["ParquetUnavailable"]
+    assert requests.get(f"{aws.endpoint}/_strict/calls", timeout=10).json()[-1]["rule"] == "ParquetUnavailable"
