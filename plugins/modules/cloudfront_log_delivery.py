@@ -197,10 +197,10 @@ def handle_bucket(module):
     """ACLs disabled on the log bucket, grants to others removed first. Returns (changed, before, after)."""
     params = module.params
     bucket = params["bucket"]
-    s3 = module.client("s3", region=params["bucket_region"] or module.region, retry_decorator=AWSRetry.jittered_backoff())
+    s3 = s3_access.s3_client(module, params["bucket_region"] or module.region)
     try:
         ownership = s3_access.get_object_ownership(s3, bucket)
-        acl = s3_access.get_bucket_acl(s3, bucket)
+        acl = s3.get_bucket_acl(Bucket=bucket)
     except is_boto3_error_code(["NoSuchBucket", "404"]) as e:
         module.fail_json_aws(e, msg=f"log bucket {bucket} does not exist: create it first; nothing was changed")
     except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
@@ -216,7 +216,7 @@ def handle_bucket(module):
     try:
         if len(owner_only) != len(acl["Grants"]):
             s3_access.put_bucket_acl(s3, bucket, {"Owner": acl["Owner"], "Grants": owner_only})
-        s3_access.put_object_ownership(s3, bucket, "BucketOwnerEnforced")
+        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
     except (BotoCoreError, ClientError) as e:
         module.fail_json_aws(
             e, msg=(f"cannot disable ACLs on log bucket {bucket} (standard logging v2 writes without ACLs): the caller needs "

@@ -1,5 +1,7 @@
 """clickstream.collectors.cloudfront_log_delivery (standard logging v2) against the strict local AWS."""
 
+import json
+
 from tests.functional.test_cloudfront_logging import AWSLOGSDELIVERY, grants_of, make_distribution, ownership_of
 
 MODULE = "clickstream.collectors.cloudfront_log_delivery"
@@ -30,7 +32,7 @@ def test_check_apply_rerun_change_format_and_remove(strict_aws, run_module):
     before = len(strict_aws.writes())
 
     checked = run_module(MODULE, args, check=True, diff=True)
-    assert not checked.get("failed"), checked
+    assert not checked.get("failed"), json.dumps(checked)[:3000]
     assert checked["changed"] is True and writes(strict_aws, before) == []
     assert checked["diff"]["before"]["source"] is None
     assert checked["diff"]["before"]["bucket"]["object_ownership"] == "BucketOwnerPreferred"

@@ -4,9 +4,10 @@ same SQL as Athena, from legacy and standard logging v2 files alike."""
 import uuid
 from urllib.parse import quote
 
+import pytest
+
 from tests.query_logs import query
-from tests.strict_aws.test_edge import create_distribution, flush, view
-from tests.strict_aws.test_edge import fixture_aws as aws  # noqa: F401  # pylint: disable=unused-import
+from tests.strict_aws.test_edge import create_distribution, flush, view, with_buckets
 from tests.strict_aws.test_edge_v2_logs import MINIMAL, V2_BUCKET, v2_delivery
 
 PAGES = [("pv", "https://site.example/a?b=c", "Home page"), ("pv", "https://site.example/über", "Über & more"),
@@ -31,6 +32,12 @@ def send_events(aws, domain):  # pylint: disable=redefined-outer-name
 def events(rows):
     keys = ("event_type", "event_id", "app_id", "page_url", "page_title", "device_timestamp_ms", "domain_user_id", "session_id")
     return sorted(({key: row[key] for key in keys} for row in rows), key=lambda row: row["event_id"])
+
+
+@pytest.fixture(name="aws")
+def fixture_aws(strict_aws):  # pylint: disable=redefined-outer-name
+    """The strict AWS with the edge tests' pixel and log buckets."""
+    return with_buckets(strict_aws)
 
 
 def test_legacy_files(aws):  # pylint: disable=redefined-outer-name
