@@ -83,18 +83,20 @@ def test_throttling_is_retried_by_the_sdk(strict_aws):
 
 
 def test_latency_delays_each_call_and_concurrent_calls_overlap(strict_aws):
-    strict_aws.set_config(latency=0.3)
+    # 1 s a call: 8 calls in a row would take 8 s; overlapping, they take about 1 s (bound: half the serial time,
+    # wide enough for a loaded machine).
+    strict_aws.set_config(latency=1.0)
     sts = strict_aws.boto3_client("sts")
     started = time.monotonic()
     sts.get_caller_identity()
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 1.0
 
     clients = [strict_aws.boto3_client("s3") for _attempt in range(8)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         started = time.monotonic()
         list(pool.map(lambda client: client.list_buckets(), clients))
         elapsed = time.monotonic() - started
-    assert 0.3 <= elapsed < 8 * 0.3 / 2, f"8 concurrent calls took {elapsed:.2f} s: the waits should overlap"
+    assert 1.0 <= elapsed < 8 * 1.0 / 2, f"8 concurrent calls took {elapsed:.2f} s: the waits should overlap"
 
 
 def test_control_endpoints_are_not_delayed(strict_aws):
