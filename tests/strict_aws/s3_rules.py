@@ -16,6 +16,7 @@ from moto.s3 import models as s3_models
 from moto.s3control.models import s3control_backends
 
 from .operations import Req
+from .tag_rules import check_s3_bucket_tagging
 from .xmlutil import Response, parse, s3_error
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -292,6 +293,8 @@ def check(req: Req) -> Response | None:
             return s3_error(403, "AccessDenied", ACCESS_DENIED, rule="BlockPublicPolicy")
     if operation == "PutBucketOwnershipControls":
         return check_ownership_controls(req, bucket)
+    if operation == "PutBucketTagging":
+        return check_s3_bucket_tagging(parse(req.body))
     return None
 
 
