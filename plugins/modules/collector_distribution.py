@@ -590,8 +590,14 @@ def handle_response_headers_policy(client, module):
             after = policy_view(None, name, config)
             if module.check_mode:
                 return True, f"(new response headers policy {name})", {}, after
-            policy = create_response_headers_policy(client, config)
-            return True, policy["Id"], {}, policy_view(policy["Id"], name, config)
+            try:
+                policy = create_response_headers_policy(client, config)
+                return True, policy["Id"], {}, policy_view(policy["Id"], name, config)
+            except is_boto3_error_code("ResponseHeadersPolicyAlreadyExists"):
+                # Another run (a second controller) created it since the read: keep that one, compared below.
+                policy, etag = find_response_headers_policy(client, name)
+                if policy is None:
+                    raise
         current = policy["ResponseHeadersPolicyConfig"]
         before = policy_view(policy["Id"], name, current)
         if same_policy(overlay(current, patch), current):
