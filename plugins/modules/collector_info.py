@@ -34,7 +34,7 @@ options:
     description:
       - The caller reference of the collector's distribution. ListDistributions summaries lack it, so the module reads only
         the distributions whose origin is O(pixel_bucket) or whose comment is O(distribution.comment) (one C(GetDistribution)
-        each): the cost does not grow with the number of distributions in the account, apart from ListDistributions pages
+        each); the cost does not grow with the number of distributions in the account, apart from ListDistributions pages
         (100 distributions a page). A distribution whose origin and comment were both changed by hand is not found here;
         M(clickstream.collectors.collector_distribution) finds it before it would create a second one.
     type: str
