@@ -39,7 +39,7 @@ BAD_INPUT = {
     "tag value over 256 characters": ({V + "tags": {"team": "w" * 257}}, [V + "tags: the value of team is longer than 256", "Fix or remove"]),
     "tag key over 128 characters": ({V + "tags": {"k" * 129: "x"}}, [V + "tags: key kkkk", "not 1 to 128 characters", "Fix or remove"]),
     "tag key with a character S3 refuses": ({V + "tags": {"team#1": "web"}}, [V + "tags: key team#1 has characters", "Fix or remove"]),
-    "more tags than AWS allows": ({V + "tags": {f"t{n}": "x" for n in range(49)}}, [V + "tags has 49 tags", "give at most 48"]),
+    "more tags than AWS allows": ({V + "tags": {f"t{n}": "x" for n in range(49)}}, [V + "tags has 49 tags", "give at most 47"]),
     "viewer_cache_control with a line break": ({V + "viewer_cache_control": "no-cache\nSet-Cookie: a=b"},
                                                [V + "viewer_cache_control contains a line break", "Write it on one line"]),
     "pixel_cache_control with a line break": ({V + "pixel_cache_control": "max-age=60\r\nX: y"},
