@@ -33,11 +33,11 @@ options:
     type: str
   origin_bucket:
     description:
-      - The S3 bucket the distribution serves (the pixel bucket): distributions with an origin in it are read first.
+      - The S3 bucket the distribution serves (the pixel bucket); distributions with an origin in it are read first.
     type: str
   comment:
     description:
-      - The distribution's comment: distributions with this comment are read next.
+      - The distribution's comment; distributions with this comment are read next.
     type: str
   scan_all:
     description:

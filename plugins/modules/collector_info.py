@@ -41,8 +41,8 @@ options:
     required: true
   ownership_tags:
     description:
-      - Tags marking the buckets and the distribution as the caller's; RV(pixel_bucket.owned), RV(log_bucket.owned) and
-        RV(distribution.owned) say whether they carry them. They are part of the tags the buckets and the distribution must have.
+      - Tags marking the buckets and the distribution as the caller's; RV(pixel_bucket.owned), C(log_bucket.owned) and
+        C(distribution.owned) say whether they carry them. They are part of the tags the buckets and the distribution must have.
     type: dict
     default: {}
   pixel_bucket:
@@ -388,8 +388,8 @@ log_bucket:
   sample: {"name": "acme-clickstream-logs", "exists": true, "owned": true, "encryption": "AES256"}
 distribution:
   description:
-    - The distribution (as M(clickstream.collectors.collector_distribution_info) returns it) with RV(distribution.owned) and
-      RV(distribution.missing_ownership_tags), or an empty dict when it was not found.
+    - The distribution (as M(clickstream.collectors.collector_distribution_info) returns it) with C(distribution.owned) and
+      C(distribution.missing_ownership_tags), or an empty dict when it was not found.
   returned: always
   type: dict
   sample: {"id": "E2QWRUHAPOMQZL", "domain_name": "d111111abcdef8.cloudfront.net", "status": "Deployed", "owned": true}

@@ -54,15 +54,15 @@ BAD_INPUT = {
     "unknown state": ({V + "state": "deleted"}, [V + "state must be one of: present, absent, got: deleted"]),
     "unknown price class": ({V + "price_class": "PriceClass_Cheap"}, [V + "price_class must be one of: PriceClass_100"]),
     "invalid pixel bucket name": ({V + "pixel_bucket": "My_Pixels"}, [V + "pixel_bucket 'My_Pixels' is not a valid S3 bucket name",
-                                                                     "use 3 to 63 lower-case letters"]),
+                                                                      "use 3 to 63 lower-case letters"]),
     "invalid log bucket name": ({V + "log_bucket": "qa..logs"}, [V + "log_bucket 'qa..logs' is not a valid S3 bucket name",
-                                                                "no two dots in a row"]),
+                                                                 "no two dots in a row"]),
     "reserved bucket prefix": ({V + "pixel_bucket": "xn--clickstream-pixel"}, [V + "pixel_bucket 'xn--clickstream-pixel'",
-                                                                              "the prefixes AWS reserves"]),
+                                                                               "the prefixes AWS reserves"]),
     "reserved bucket suffix": ({V + "log_bucket": "qa-clickstream-logs-s3alias"}, [V + "log_bucket 'qa-clickstream-logs-s3alias'",
-                                                                                  "suffixes (-s3alias"]),
+                                                                                   "suffixes (-s3alias"]),
     "bucket name shaped like an IP address": ({V + "pixel_bucket": "192.168.1.10"}, [V + "pixel_bucket '192.168.1.10'",
-                                                                                    "not shaped like an IP address"]),
+                                                                                     "not shaped like an IP address"]),
     "the same bucket twice": ({V + "log_bucket": "qa-clickstream-pixel"},
                               [V + "log_bucket is the pixel bucket (qa-clickstream-pixel)", "Set " + V + "log_bucket to another bucket name"]),
     "logging without a log bucket": ({V + "log_bucket": ""}, [V + "log_bucket is empty", V + "logging to false"]),
@@ -73,7 +73,7 @@ BAD_INPUT = {
     "region not allowed": ({V + "region": "eu-west-2"}, ["Privacy guard: " + V + "region 'eu-west-2' is not in " + V + "allowed_regions",
                                                          "Set " + V + "region to an allowed region"]),
     "log bucket region not allowed": ({V + "log_bucket_region": "us-east-1"}, ["would be stored in 'us-east-1'",
-                                                                              "Set " + V + "log_bucket_region to an allowed region"]),
+                                                                               "Set " + V + "log_bucket_region to an allowed region"]),
     "log bucket region without standard logs": ({V + "region": "eu-south-1"},
                                                 ["CloudFront cannot deliver standard logs to a bucket in eu-south-1",
                                                  "Set " + V + "log_bucket_region to a supported region"]),
@@ -126,7 +126,7 @@ def test_bad_input_is_refused_before_any_aws_call(strict_aws, tmp_path, case):  
 
 def test_the_table_has_at_least_25_distinct_bad_inputs():
     assert len(BAD_INPUT) >= 25
-    assert len({json.dumps(settings, sort_keys=True) for settings, _ in BAD_INPUT.values()}) == len(BAD_INPUT)
+    assert len({json.dumps(settings, sort_keys=True) for settings, dummy in BAD_INPUT.values()}) == len(BAD_INPUT)
 
 
 NASTY_APP_IDS = ["it's", 'say "hi"', "back\\slash", "</script><script>alert(1)</script>", "line\nbreak", "\u2028sep\u2029", "${x}`"]
