@@ -75,5 +75,8 @@ class ActionModule(ActionBase):
             args = self._module_args(self._task.args.copy())
             result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars))
         except AnsibleAction as e:
+            # ansible-core 2.19 and later keep the failure out of e.result: say it here, or the task would pass.
             result.update(e.result)
+            if isinstance(e, AnsibleActionFail):
+                result.update(failed=True, msg=to_text(e.message))
         return result

@@ -613,8 +613,14 @@ def handle_response_headers_policy(client, module, name):
         config = dict(strip_remove(patch), Name=name)
         if module.check_mode:
             return True, {"id": f"(new response headers policy {name})", "before": {}, "after": policy_view(None, name, config)}
-        policy = create_response_headers_policy(client, config)
-        return True, {"id": policy["Id"], "before": {}, "after": policy_view(policy["Id"], name, config)}
+        try:
+            policy = create_response_headers_policy(client, config)
+            return True, {"id": policy["Id"], "before": {}, "after": policy_view(policy["Id"], name, config)}
+        except is_boto3_error_code("ResponseHeadersPolicyAlreadyExists"):
+            # Another run (a second controller) created it since the read: keep that one, compared below.
+            policy, etag = find_response_headers_policy(client, name)
+            if policy is None:
+                raise
     current = policy["ResponseHeadersPolicyConfig"]
     before, after = policy_view(policy["Id"], name, current), policy_view(policy["Id"], name, overlay(current, patch))
     changed = not same_policy(overlay(current, patch), current)

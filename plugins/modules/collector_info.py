@@ -75,6 +75,23 @@ options:
         modules that keep them.
     type: dict
     default: {}
+  identity_tags:
+    description:
+      - Tags naming the collector whatever its buckets are called (for example C(clickstream-collector) with the inventory
+        host's name). When no distribution has O(caller_reference) (a new collector, or one whose pixel bucket was renamed),
+        the ListDistributions summaries whose comment starts with O(identity_comment_prefix) are candidates, and those
+        carrying these tags and O(ownership_tags) are returned as RV(previous_distributions) (one C(ListTagsForResource)
+        per candidate; never a read of every distribution).
+      - Empty means no such search.
+    type: dict
+    default: {}
+    version_added: 1.1.0
+  identity_comment_prefix:
+    description:
+      - The start of the comment of this collector's distributions, whatever their origin (see O(identity_tags)).
+    type: str
+    default: ""
+    version_added: 1.1.0
   pixel:
     description:
       - The pixel as it should be.
@@ -354,6 +371,32 @@ pixel_bucket:
       description: Its Block Public Access flags (snake_case).
       type: dict
   sample: {"name": "acme-clickstream-pixel", "exists": true, "owned": true, "region": "eu-west-1"}
+previous_distributions:
+  description:
+    - Distributions of the same collector (O(identity_tags)) with another caller reference, found only when none has
+      O(caller_reference) - left behind when the pixel bucket was renamed.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 1.1.0
+  contains:
+    id:
+      description: The distribution's id.
+      type: str
+    domain_name:
+      description: Its domain name.
+      type: str
+    comment:
+      description: Its comment.
+      type: str
+    origin_buckets:
+      description: The S3 buckets of its origins (the old pixel bucket).
+      type: list
+      elements: str
+    log_bucket:
+      description: The bucket it logs to, empty when logging is off.
+      type: str
+  sample: [{"id": "E2QWRUHAPOMQZL", "domain_name": "d111111abcdef8.cloudfront.net", "origin_buckets": ["acme-old-pixel"]}]
 pixel:
   description: The pixel object.
   returned: always
@@ -461,7 +504,11 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_response_headers_policy_summary
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_distribution_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_tags
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import list_distributions
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import logging_settings
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import origin_bucket_of
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import normalize_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import overlay
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ownership_problem
@@ -565,12 +612,40 @@ def read_distribution(cloudfront, params, distribution_params):
     distribution, etag = find_distribution(
         cloudfront, params["caller_reference"], origin_bucket=params["pixel_bucket"], comment=distribution_params["comment"] or None
     )
-    result = {"distribution": distribution, "etag": etag, "tags": {}, "policy": None}
+    result = {"distribution": distribution, "etag": etag, "tags": {}, "policy": None, "previous": []}
     if distribution is not None:
         result["tags"] = get_tags(cloudfront, distribution["ARN"])
+    elif params["identity_tags"] and params["identity_comment_prefix"]:
+        result["previous"] = find_previous(cloudfront, params)
     if params["compare"] and manages_policy(distribution_params):
         result["policy"] = find_response_headers_policy_summary(cloudfront, policy_name(distribution_params))
     return result
+
+
+def find_previous(cloudfront, params):
+    """This collector's distributions under another caller reference: among the summaries whose comment starts with
+    identity_comment_prefix, those tagged with identity_tags and ownership_tags (one tag read each, one config read for
+    each match). Summaries lack tags and caller references; the comment keeps the candidates to this environment's."""
+    wanted = dict(params["ownership_tags"] or {}, **params["identity_tags"])
+    pixel_bucket = params["pixel_bucket"].lower()
+    found = []
+    for summary in list_distributions(cloudfront):
+        origins = [origin_bucket_of(origin.get("DomainName")) for origin in (summary.get("Origins") or {}).get("Items") or []]
+        if not (summary.get("Comment") or "").startswith(params["identity_comment_prefix"]) or pixel_bucket in origins:
+            continue
+        try:
+            tags = get_tags(cloudfront, summary["ARN"])
+            if ownership_problem(tags, wanted):
+                continue
+            config, dummy = get_distribution_config(cloudfront, summary["Id"])
+        except is_boto3_error_code(["AccessDenied", "NoSuchDistribution", "NoSuchResource"]):
+            continue  # not the caller's to read (so not this collector's), or deleted meanwhile
+        logging = logging_settings(config.get("Logging"))
+        found.append({
+            "id": summary["Id"], "domain_name": summary.get("DomainName"), "comment": summary.get("Comment") or "",
+            "origin_buckets": [bucket for bucket in origins if bucket], "log_bucket": logging["bucket"] if logging["enabled"] else "",
+        })
+    return found
 
 
 def read_all(module, clients, distribution_params):
@@ -864,6 +939,8 @@ def main():
         log_bucket_region=dict(type="str"),
         compare=dict(type="bool", default=True),
         tags=dict(type="dict", default={}),
+        identity_tags=dict(type="dict", default={}),
+        identity_comment_prefix=dict(type="str", default=""),
         pixel=dict(type="dict", default={}, options=dict(
             src=dict(type="path"),
             content_base64=dict(type="str"),
@@ -943,6 +1020,7 @@ def main():
         "log_bucket": bucket_result(reads["log_bucket"], params["ownership_tags"]) if params["log_bucket"] else {},
         "distribution": distribution_result_of(reads["distribution"], params["ownership_tags"]),
         "log_delivery": log_delivery.describe(reads["log_delivery"]) if reads["log_delivery"] is not None else {},
+        "previous_distributions": reads["distribution"]["previous"],
         "response_headers_policy": None,
         "in_sync": {},
         "differences": {},

@@ -16,6 +16,7 @@ from . import s3_rules
 from .operations import CLOUDFRONT_PREFIX, Req
 from .rules import Rules
 from .cloudfront_policies import CACHE, RESPONSE_HEADERS, PolicyKind, PolicyStore, check_if_match, new_etag
+from .tag_rules import check_cloudfront_tags
 from .xmlutil import CLOUDFRONT_NS, Response, cloudfront_error, parse, text, to_bytes
 
 # Canonical user id of the awslogsdelivery account (aws partition), which CloudFront grants FULL_CONTROL
@@ -126,6 +127,10 @@ class CloudFrontRules(Rules):
     def handle(self, req: Req, forward: Callable[[], Response]) -> Response:
         """Answer a CloudFront request, through moto or (policies) by the layer alone."""
         operation, deploy_reads = req.op.operation, self.settings.deploy_reads
+        if operation == "TagResource":
+            rejected = check_cloudfront_tags(parse(req.body))
+            if rejected is not None:
+                return rejected
         if req.path[len(CLOUDFRONT_PREFIX):].split("/", 1)[0] in POLICY_SEGMENTS:
             return self.policies.handle(req, self.policy_in_use)
         if operation not in DISTRIBUTION_OPERATIONS:
@@ -162,6 +167,10 @@ class CloudFrontRules(Rules):
         config = root.find("DistributionConfig") if root is not None and root.tag == "DistributionConfigWithTags" else root
         if config is None:
             return forward()
+        if root.tag == "DistributionConfigWithTags":
+            rejected = check_cloudfront_tags(root.find("Tags"))
+            if rejected is not None:
+                return rejected
         reference = text(config, "CallerReference")
         for dist_id, state in self.distributions.items():
             # https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html (CallerReference)

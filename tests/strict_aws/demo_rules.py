@@ -180,6 +180,11 @@ RULES: list[tuple[str, Callable[[Env], object]]] = [
     ("unknown CachePolicyId", lambda e: e.created(dist_config("r1", behaviour={"CachePolicyId": "00000000-0000-0000-0000-000000000000"}))),
     ("Status right after create", get_after_create),
     ("AllowedMethods sent GET,HEAD, read back", methods_read_back),
+    ("S3 bucket tag value over 256 characters", lambda e: (e.bucket(), e.s3.put_bucket_tagging(
+        Bucket=BUCKET, Tagging={"TagSet": [{"Key": "team", "Value": "v" * 257}]}))),
+    ("CloudFront tag key starting with aws:", lambda e: e.cf.tag_resource(
+        Resource=e.cf.get_distribution(Id=e.created(dist_config("r1"))[0])["Distribution"]["ARN"],
+        Tags={"Items": [{"Key": "aws:team", "Value": "web"}]})),
     ("CreateResponseHeadersPolicy", lambda e: e.cf.create_response_headers_policy(
         ResponseHeadersPolicyConfig={"Name": "n", "CustomHeadersConfig": {"Quantity": 0, "Items": []}})["ResponseHeadersPolicy"]["Id"][:8] + "..."),
 ]

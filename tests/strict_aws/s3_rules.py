@@ -15,6 +15,7 @@ from .operations import Req
 from .rules import Rules
 from .s3_acl import ACL_OPERATIONS, BODY_ACL_OPERATIONS, OWNER_ID, RequestAcl, acl_from_body, body_acl_root, malformed_acl_body, request_acl
 from .s3_policy import policy_allows_anonymous_get, policy_is_public
+from .tag_rules import check_s3_bucket_tagging
 from .xmlutil import Response, parse, s3_error
 
 ACCESS_DENIED = "Access Denied"
@@ -90,6 +91,8 @@ def check(req: Req) -> Response | None:
             return s3_error(403, "AccessDenied", ACCESS_DENIED, rule="BlockPublicPolicy")
     if operation == "PutBucketOwnershipControls":
         return check_ownership_controls(req, bucket)
+    if operation == "PutBucketTagging":
+        return check_s3_bucket_tagging(parse(req.body))
     return None
 
 

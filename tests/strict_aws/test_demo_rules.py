@@ -28,3 +28,12 @@ def test_demo_row_for_method_order(strict_aws, monkeypatch, capsys):
     monkeypatch.setattr(demo_rules, "RULES", rows)
     assert demo_rules.main([strict_aws.endpoint]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[-2:] == ["GET,HEAD", "HEAD,GET"]
+
+
+def test_demo_rows_for_tag_limits(strict_aws, monkeypatch, capsys):
+    wanted = {"S3 bucket tag value over 256 characters": ("accepted", "400 InvalidTag"),
+              "CloudFront tag key starting with aws:": ("accepted", "400 InvalidTagging")}
+    monkeypatch.setattr(demo_rules, "RULES", [row for row in demo_rules.RULES if row[0] in wanted])
+    assert demo_rules.main([strict_aws.endpoint]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:] == [f"{name:42} {plain:34} {strict}" for name, (plain, strict) in wanted.items()]

@@ -390,6 +390,23 @@ def test_response_headers_policy_value_change_updates_with_if_match():
     assert changed is True and before["cache_control"] == "max-age=60" and after["cache_control"] == "no-store"
 
 
+def test_response_headers_policy_created_meanwhile_by_another_run_is_adopted():
+    """Two controllers at once: both read no policy, the other run creates it first; this one keeps that policy."""
+    cloudfront = client()
+    stubber = Stubber(cloudfront)
+    module = make_module(viewer_cache_control="no-cache, no-store, must-revalidate")
+    config = cache_control_policy("no-cache, no-store, must-revalidate")
+    stubber.add_response("list_response_headers_policies", policy_list(rhp("other", {"Name": "other"})), {"Type": "custom"})
+    stubber.add_client_error("create_response_headers_policy", "ResponseHeadersPolicyAlreadyExists", http_status_code=409)
+    stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", config)), {"Type": "custom"})
+    stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
+    with stubber:
+        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+    stubber.assert_no_pending_responses()
+    assert (changed, policy_id) == (False, "P1")
+    assert before == after
+
+
 def test_response_headers_policy_in_use_is_kept_with_warning():
     cloudfront = client()
     stubber = Stubber(cloudfront)
