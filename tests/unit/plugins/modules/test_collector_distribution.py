@@ -401,10 +401,10 @@ def test_response_headers_policy_created_meanwhile_by_another_run_is_adopted():
     stubber.add_response("list_response_headers_policies", policy_list(rhp("P1", config)), {"Type": "custom"})
     stubber.add_response("get_response_headers_policy", {"ResponseHeadersPolicy": rhp("P1", config), "ETag": "E1"}, {"Id": "P1"})
     with stubber:
-        changed, policy_id, before, after = collector_distribution.handle_response_headers_policy(cloudfront, module)
+        changed, policy = collector_distribution.handle_response_headers_policy(cloudfront, module, NAME)
     stubber.assert_no_pending_responses()
-    assert (changed, policy_id) == (False, "P1")
-    assert before == after
+    assert (changed, policy["id"]) == (False, "P1")
+    assert policy["before"] == policy["after"]
 
 
 def test_response_headers_policy_in_use_is_kept_with_warning():
