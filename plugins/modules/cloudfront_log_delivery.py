@@ -144,100 +144,98 @@ bucket:
   sample: {"name": "clickstream-prod-logs", "object_ownership": "BucketOwnerEnforced", "grants": []}
 """
 
-try:
-    from botocore.exceptions import BotoCoreError
-    from botocore.exceptions import ClientError
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
+import re
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import log_delivery
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_distribution
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 
 
-@AWSRetry.jittered_backoff()
-def _call(method, **kwargs):
-    return method(**kwargs)
+# Every call below is decorated with the collection's error handler (module_utils/errors.py): an AWS error leaves it as a
+# CollectorError naming the resource and the fix, caught once in main().
+LOGS_PERMISSION_FIX = (
+    "the caller needs logs:{operation} in us-east-1 (PutDeliverySource also needs cloudfront:AllowVendedLogDeliveryForResource "
+    "on the distribution)"
+)
 
 
-def read_distribution(module):
-    client = cloudfront_client(module)
-    distribution_id = module.params["distribution_id"]
-    try:
-        distribution, _etag = get_distribution(client, distribution_id)
-    except is_boto3_error_code("AccessDenied") as e:
-        module.fail_json_aws(e, msg=f"cannot read distribution {distribution_id}: the caller needs cloudfront:GetDistribution on it")
-    except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot read distribution {distribution_id}")
+@ErrorHandler.common_error_handler(
+    "read distribution {distribution_id}", {ACCESS_DENIED: "the caller needs cloudfront:GetDistribution on it"}
+)
+def read_distribution(client, distribution_id):
+    distribution, dummy = get_distribution(client, distribution_id)
     if distribution is None:
-        module.fail_json(msg=f"distribution {distribution_id} not found (NoSuchDistribution): check the id and the AWS account")
+        raise CollectorError(message=f"Distribution {distribution_id} not found (NoSuchDistribution): check the id and the AWS account")
     return distribution
 
 
-def read_delivery(module, logs, distribution_arn, name):
-    try:
-        return log_delivery.read_state(logs, distribution_arn, destination_name=name)
-    except (BotoCoreError, ClientError) as e:
-        module.fail_json_aws(
-            e, msg=(f"cannot read the log delivery of {distribution_arn} in us-east-1: the caller needs logs:DescribeDeliverySources, "
-                    "logs:DescribeDeliveries and logs:GetDeliveryDestination there"))
-    return None  # not reached
+@ErrorHandler.common_error_handler(
+    "read the log delivery of {distribution_arn} in us-east-1",
+    {ACCESS_DENIED: "the caller needs logs:DescribeDeliverySources, logs:DescribeDeliveries and logs:GetDeliveryDestination there"},
+)
+def read_delivery(logs, distribution_arn, name):
+    return log_delivery.read_state(logs, distribution_arn, destination_name=name)
+
+
+@ErrorHandler.common_error_handler("{operation} for the standard logging (v2) of distribution {distribution_id}", {ACCESS_DENIED: LOGS_PERMISSION_FIX})
+def logs_call(logs, operation, distribution_id, **kwargs):  # pylint: disable=unused-argument
+    """One CloudWatch Logs delivery call (``operation`` as the API names it), retried on throttling."""
+    return getattr(logs, re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower())(aws_retry=True, **kwargs)
 
 
 def _bucket_view(name, ownership, grants):
     return {"name": name, "object_ownership": ownership, "grants": s3_access.normalize_grants(grants)}
 
 
+@ErrorHandler.common_error_handler(
+    "read log bucket {bucket}",
+    {("NoSuchBucket", "404"): "it does not exist: create it first; nothing was changed",
+     ACCESS_DENIED: "the caller needs s3:GetBucketOwnershipControls and s3:GetBucketAcl on it"},
+)
+def read_bucket(s3, bucket):
+    return s3_access.get_object_ownership(s3, bucket), s3.get_bucket_acl(Bucket=bucket)
+
+
+@ErrorHandler.common_error_handler(
+    "disable ACLs on log bucket {bucket} (standard logging v2 writes without ACLs)",
+    {ACCESS_DENIED: ("the caller needs s3:PutBucketAcl (to remove legacy logging's awslogsdelivery grant) and "
+                     "s3:PutBucketOwnershipControls on it")},
+)
+def disable_acls(s3, bucket, acl, owner_only):
+    if len(owner_only) != len(acl["Grants"]):
+        s3_access.put_bucket_acl(s3, bucket, {"Owner": acl["Owner"], "Grants": owner_only})
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+
+
 def handle_bucket(module):
-    """ACLs disabled on the log bucket, grants to others removed first. Returns (changed, before, after)."""
+    """ACLs disabled on the log bucket, grants to others removed first. Returns (changed, {"before", "after"})."""
     params = module.params
     bucket = params["bucket"]
     s3 = s3_access.s3_client(module, params["bucket_region"] or module.region)
-    try:
-        ownership = s3_access.get_object_ownership(s3, bucket)
-        acl = s3.get_bucket_acl(Bucket=bucket)
-    except is_boto3_error_code(["NoSuchBucket", "404"]) as e:
-        module.fail_json_aws(e, msg=f"log bucket {bucket} does not exist: create it first; nothing was changed")
-    except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
-        module.fail_json_aws(e, msg=f"cannot read log bucket {bucket}: the caller needs s3:GetBucketOwnershipControls and s3:GetBucketAcl on it")
+    ownership, acl = read_bucket(s3, bucket)
     before = _bucket_view(bucket, ownership, acl["Grants"])
     if ownership == "BucketOwnerEnforced":
-        return False, before, before
+        return False, {"before": before, "after": before}
     owner_id = (acl.get("Owner") or {}).get("ID")
     owner_only = [g for g in acl["Grants"] if g.get("Grantee", {}).get("ID") == owner_id and g.get("Grantee", {}).get("Type") == "CanonicalUser"]
     after = _bucket_view(bucket, "BucketOwnerEnforced", owner_only)
-    if module.check_mode:
-        return True, before, after
-    try:
-        if len(owner_only) != len(acl["Grants"]):
-            s3_access.put_bucket_acl(s3, bucket, {"Owner": acl["Owner"], "Grants": owner_only})
-        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
-    except (BotoCoreError, ClientError) as e:
-        module.fail_json_aws(
-            e, msg=(f"cannot disable ACLs on log bucket {bucket} (standard logging v2 writes without ACLs): the caller needs "
-                    "s3:PutBucketAcl (to remove legacy logging's awslogsdelivery grant) and s3:PutBucketOwnershipControls on it"))
-    return True, before, after
-
-
-def _fail(module, e, what):
-    """Fail naming the call, the distribution and, on a refusal, the permission."""
-    need = {
-        "PutDeliverySource": "logs:PutDeliverySource in us-east-1 and cloudfront:AllowVendedLogDeliveryForResource on the distribution",
-    }.get(what, f"logs:{what} in us-east-1")
-    code = getattr(e, "response", {}).get("Error", {}).get("Code", "")
-    hint = f": the caller needs {need}" if code.startswith("AccessDenied") else ""
-    module.fail_json_aws(e, msg=f"{what} failed for the standard logging (v2) of distribution {module.params['distribution_id']}{hint}")
+    if not module.check_mode:
+        disable_acls(s3, bucket, acl, owner_only)
+    return True, {"before": before, "after": after}
 
 
 def handle_present(module, logs, state, wanted):
     """Bring source, destination and delivery to ``wanted``. Returns (changed, state after)."""
     changed = False
-    what = ""
+    distribution_id = module.params["distribution_id"]
     name = wanted["destination"]["name"]
     destination = log_delivery.destination_by_name(state, name)
     recreate = destination is not None and not log_delivery.destination_matches(destination, wanted["destination"])
@@ -247,78 +245,63 @@ def handle_present(module, logs, state, wanted):
     drop = [d for d in state["deliveries"]
             if d not in keep and (d in log_delivery.s3_deliveries(state) or (destination and d["deliveryDestinationArn"] == destination["arn"]))]
     after = {"source": state["source"], "deliveries": [d for d in state["deliveries"] if d not in drop], "destinations": dict(state["destinations"])}
-    try:
-        for delivery in drop:
-            changed = True
-            if not module.check_mode:
-                what = "DeleteDelivery"
-                _call(logs.delete_delivery, id=delivery["id"])
-        if recreate:
-            changed = True
-            del after["destinations"][destination["arn"]]
-            if not module.check_mode:
-                what = "DeleteDeliveryDestination"
-                _call(logs.delete_delivery_destination, name=name)
-            destination = None
-        if destination is None:
-            changed = True
-            what = "PutDeliveryDestination"
-            new = dict(wanted["destination"], deliveryDestinationType="S3",
-                       deliveryDestinationConfiguration={"destinationResourceArn": wanted["destination"]["destinationResourceArn"]})
-            new.pop("destinationResourceArn")
-            account = (after["source"] or wanted["source"])["resourceArns"][0].split(":")[4]
-            new["arn"] = f"arn:aws:logs:{log_delivery.LOGS_REGION}:{account}:delivery-destination:{name}"
-            if not module.check_mode:
-                new = _call(logs.put_delivery_destination, name=name, outputFormat=wanted["destination"]["outputFormat"],
+    for delivery in drop:
+        changed = True
+        if not module.check_mode:
+            logs_call(logs, "DeleteDelivery", distribution_id, id=delivery["id"])
+    if recreate:
+        changed = True
+        del after["destinations"][destination["arn"]]
+        if not module.check_mode:
+            logs_call(logs, "DeleteDeliveryDestination", distribution_id, name=name)
+        destination = None
+    if destination is None:
+        changed = True
+        new = dict(wanted["destination"], deliveryDestinationType="S3",
+                   deliveryDestinationConfiguration={"destinationResourceArn": wanted["destination"]["destinationResourceArn"]})
+        new.pop("destinationResourceArn")
+        account = (after["source"] or wanted["source"])["resourceArns"][0].split(":")[4]
+        new["arn"] = f"arn:aws:logs:{log_delivery.LOGS_REGION}:{account}:delivery-destination:{name}"
+        if not module.check_mode:
+            new = logs_call(logs, "PutDeliveryDestination", distribution_id, name=name, outputFormat=wanted["destination"]["outputFormat"],
                             deliveryDestinationConfiguration=new["deliveryDestinationConfiguration"])["deliveryDestination"]
-            after["destinations"][new["arn"]] = new
-            destination = new
-        if state["source"] is None:
-            changed = True
-            what = "PutDeliverySource"
-            after["source"] = dict(wanted["source"])
-            if not module.check_mode:
-                after["source"] = _call(logs.put_delivery_source, name=wanted["source"]["name"], logType=log_delivery.LOG_TYPE,
+        after["destinations"][new["arn"]] = new
+        destination = new
+    if state["source"] is None:
+        changed = True
+        after["source"] = dict(wanted["source"])
+        if not module.check_mode:
+            after["source"] = logs_call(logs, "PutDeliverySource", distribution_id, name=wanted["source"]["name"], logType=log_delivery.LOG_TYPE,
                                         resourceArn=wanted["source"]["resourceArns"][0])["deliverySource"]
-        if not keep:
-            changed = True
-            what = "CreateDelivery"
-            created = dict(wanted["delivery"], deliveryDestinationArn=destination["arn"], deliveryDestinationType="S3",
-                           deliverySourceName=after["source"]["name"])
-            if not module.check_mode:
-                created = _call(logs.create_delivery, deliverySourceName=after["source"]["name"],
+    if not keep:
+        changed = True
+        created = dict(wanted["delivery"], deliveryDestinationArn=destination["arn"], deliveryDestinationType="S3",
+                       deliverySourceName=after["source"]["name"])
+        if not module.check_mode:
+            created = logs_call(logs, "CreateDelivery", distribution_id, deliverySourceName=after["source"]["name"],
                                 deliveryDestinationArn=destination["arn"], **wanted["delivery"])["delivery"]
-            after["deliveries"].append(created)
-    except (BotoCoreError, ClientError) as e:
-        _fail(module, e, what)
+        after["deliveries"].append(created)
     return changed, after
 
 
 def handle_absent(module, logs, state, name):
     """Delete the source's deliveries, the source and the module's destination. Returns (changed, state after)."""
     changed = False
-    what = ""
+    distribution_id = module.params["distribution_id"]
     ours = log_delivery.destination_by_name(state, name)
-    after = {"source": None, "deliveries": [], "destinations": {}}
-    try:
-        for delivery in state["deliveries"]:
-            changed = True
-            if not module.check_mode:
-                what = "DeleteDelivery"
-                _call(logs.delete_delivery, id=delivery["id"])
-        if state["source"] is not None:
-            changed = True
-            if not module.check_mode:
-                what = "DeleteDeliverySource"
-                _call(logs.delete_delivery_source, name=state["source"]["name"])
-        if ours is not None:
-            changed = True
-            if not module.check_mode:
-                what = "DeleteDeliveryDestination"
-                _call(logs.delete_delivery_destination, name=name)
-    except (BotoCoreError, ClientError) as e:
-        _fail(module, e, what)
-    return changed, after
+    for delivery in state["deliveries"]:
+        changed = True
+        if not module.check_mode:
+            logs_call(logs, "DeleteDelivery", distribution_id, id=delivery["id"])
+    if state["source"] is not None:
+        changed = True
+        if not module.check_mode:
+            logs_call(logs, "DeleteDeliverySource", distribution_id, name=state["source"]["name"])
+    if ours is not None:
+        changed = True
+        if not module.check_mode:
+            logs_call(logs, "DeleteDeliveryDestination", distribution_id, name=name)
+    return changed, {"source": None, "deliveries": [], "destinations": {}}
 
 
 def main():
@@ -338,20 +321,28 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, required_if=[("state", "present", ("bucket",))], supports_check_mode=True)
     params = module.params
     name = params["name"] or log_delivery.default_name(params["distribution_id"])
-    distribution = read_distribution(module)
+    try:
+        run(module, name)
+    except AnsibleAWSError as e:
+        fail(module, e)
+
+
+def run(module, name):
+    params = module.params
+    distribution = read_distribution(cloudfront_client(module), params["distribution_id"])
     distribution_arn = distribution["ARN"]
     logs = log_delivery.logs_client(module)
-    state = read_delivery(module, logs, distribution_arn, name)
+    state = read_delivery(logs, distribution_arn, name)
     result = {"changed": False}
     diff = {"before": log_delivery.describe(state), "after": {}}
 
     if params["state"] == "present":
         bucket_changed = False
         if params["manage_bucket"]:
-            bucket_changed, bucket_before, bucket_after = handle_bucket(module)
-            diff["before"]["bucket"] = bucket_before
-            diff["after"]["bucket"] = bucket_after
-            result["bucket"] = bucket_after
+            bucket_changed, bucket = handle_bucket(module)
+            diff["before"]["bucket"] = bucket["before"]
+            diff["after"]["bucket"] = bucket["after"]
+            result["bucket"] = bucket["after"]
         fields = params["record_fields"] if params["record_fields"] is not None else log_delivery.record_fields("full")
         partition = distribution_arn.split(":")[1]
         wanted = log_delivery.wanted_state(distribution_arn, state["source"]["name"] if state["source"] else name, params["bucket"],

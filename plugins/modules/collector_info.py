@@ -475,11 +475,6 @@ import hashlib
 import json
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # Handled by AnsibleAWSModule
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
@@ -840,6 +835,10 @@ def compare_all(module, reads, content, distribution_params):
     return differences
 
 
+@ErrorHandler.common_error_handler(
+    "read the collector's standard logging (v2) in us-east-1",
+    {ACCESS_DENIED: "the caller needs logs:DescribeDeliverySources, logs:DescribeDeliveries and logs:GetDeliveryDestination"},
+)
 def read_log_delivery(module, distribution_read):
     """The distribution's standard logging (v2) state, or None when there is no distribution."""
     distribution = distribution_read["distribution"]
@@ -847,13 +846,8 @@ def read_log_delivery(module, distribution_read):
         return None
     settings = module.params["log_delivery"]
     name = log_delivery.default_name(distribution["Id"])
-    try:
-        return log_delivery.read_state(log_delivery.logs_client(module), distribution["ARN"], destination_name=name,
-                                       sources_only=not settings["enabled"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=("cannot read the collector's standard logging (v2) in us-east-1: the caller needs "
-                                     "logs:DescribeDeliverySources, logs:DescribeDeliveries and logs:GetDeliveryDestination"))
-    return None  # not reached
+    return log_delivery.read_state(log_delivery.logs_client(module), distribution["ARN"], destination_name=name,
+                                   sources_only=not settings["enabled"])
 
 
 def log_delivery_differences(reads, params, partition):
@@ -1005,9 +999,9 @@ def main():
     }
     try:
         reads = read_all(module, clients, distribution_params)
+        reads["log_delivery"] = read_log_delivery(module, reads["distribution"])
     except AnsibleAWSError as e:
         fail(module, e)
-    reads["log_delivery"] = read_log_delivery(module, reads["distribution"])
 
     account = dict(reads["account"])
     if account["public_access_block"] is not None:

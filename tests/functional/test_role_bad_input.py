@@ -76,7 +76,7 @@ BAD_INPUT = {
                                                                                "Set " + V + "log_bucket_region to an allowed region"]),
     "log bucket region without standard logs": ({V + "region": "eu-south-1"},
                                                 ["CloudFront cannot deliver standard logs to a bucket in eu-south-1",
-                                                 "Set " + V + "log_bucket_region to a supported region"]),
+                                                 "Set " + V + "log_delivery to v2", V + "log_bucket_region to a supported region"]),
     "region in the China partition": ({V + "region": "cn-north-1", V + "allowed_regions": []},
                                       [V + "region 'cn-north-1' is in the AWS China partition", "Choose a region of the standard aws partition"]),
     "aliases without a certificate": ({V + "aliases": ["stats.example.com"]},
