@@ -16,6 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.query_logs import query as query_logs
 from tests.strict_aws.pytest_plugin import make_client
 from tests.strict_aws.server import client_environ
 from tests.strict_aws.server import spawn
@@ -109,6 +110,13 @@ class RoleCollector:
         for page in paginator.paginate(Bucket=self.result["log_bucket"], Prefix=self.result.get("log_prefix", "")):
             keys += [item["Key"] for item in page.get("Contents", [])]
         return keys
+
+    def query_events(self, event_ids):
+        """The tracker events query (files/sql/tracker_events.sql, DuckDB, as README "Querying the logs" runs it) over
+        the collector's log files: the rows of these event ids."""
+        client = make_client(self.endpoint, "s3", region=self.result.get("region", "eu-west-1"))
+        rows = query_logs(client, self.result["log_bucket"], self.result.get("log_prefix", ""))
+        return [row for row in rows if row["event_id"] in event_ids]
 
     def new_records(self):
         """Flush, then every record of the log files written since ``mark()``, parsed; oldest file first."""

@@ -64,6 +64,12 @@ def assert_each_event_logged_once(collector, report, records, tracker):
         assert event["v_tracker"] == f"js-{tracker_version(tracker)}", why
     structured = next(event for event in events if event["e"] == "se")
     assert (structured["se_category"], structured["se_action"]) == ("browser-test", "click"), why
+    # The local query users run (README "Querying the logs") returns exactly these events, with the same fields.
+    queried = collector.query_events({event["event_id"] for event in events})
+    fields = ("event_type", "event_id", "app_id", "page_url", "page_title", "domain_user_id", "session_id")
+    assert sorted(tuple(row[field] or "" for field in fields) for row in queried) == sorted(
+        (event["e"], event["event_id"], event["app_id"], event["page_url"], event.get("page_title") or "",
+         event.get("domain_userid") or "", event.get("domain_sessionid") or "") for event in events), why
 
 
 def assert_duplicated_and_stuck(report, records):
