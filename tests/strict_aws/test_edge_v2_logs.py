@@ -144,9 +144,9 @@ def test_legacy_and_v2_side_by_side(aws):  # pylint: disable=redefined-outer-nam
     v2_delivery(aws, distribution_id, MINIMAL)
     traffic(aws, domain)
     flush(aws)
-    assert {(operation, bucket) for operation, bucket, dummy in deliveries(aws)} == {("DeliverLogFile", "edge-logs"),
-                                                                                    ("DeliverLogFile", V2_BUCKET)}
-    assert PIXEL_BUCKET not in {bucket for dummy, bucket, dummy in deliveries(aws)}
+    delivered = {(operation, bucket) for operation, bucket, dummy in deliveries(aws)}
+    assert delivered == {("DeliverLogFile", "edge-logs"), ("DeliverLogFile", V2_BUCKET)}
+    assert PIXEL_BUCKET not in {bucket for dummy, bucket in delivered}
 
 
 @pytest.mark.skipif(not parquet_available(), reason="pyarrow is not installed")
