@@ -13,19 +13,14 @@ All calls go to CloudWatch Logs in us-east-1, the only region CloudFront deliver
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.clickstream.collectors.plugins.module_utils import access_logs
+
 LOGS_REGION = "us-east-1"
 LOG_TYPE = "ACCESS_LOGS"
 DEFAULT_SUFFIX_PATH = "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}"
 OUTPUT_FORMATS = ("json", "parquet", "w3c", "plain")
-# The 33 fields of the legacy log and the ones only v2 offers (aws-facts.md, "Standard logging v2").
-LEGACY_FIELDS = (
-    "date", "time", "x-edge-location", "sc-bytes", "c-ip", "cs-method", "cs(Host)", "cs-uri-stem", "sc-status",
-    "cs(Referer)", "cs(User-Agent)", "cs-uri-query", "cs(Cookie)", "x-edge-result-type", "x-edge-request-id",
-    "x-host-header", "cs-protocol", "cs-bytes", "time-taken", "x-forwarded-for", "ssl-protocol", "ssl-cipher",
-    "x-edge-response-result-type", "cs-protocol-version", "fle-status", "fle-encrypted-fields", "c-port",
-    "time-to-first-byte", "x-edge-detailed-result-type", "sc-content-type", "sc-content-len", "sc-range-start",
-    "sc-range-end",
-)
+# The 33 fields of the legacy log (the log reader's own list) and the ones only v2 offers (standard logging v2).
+LEGACY_FIELDS = access_logs.FIELDS
 V2_ONLY_FIELDS = ("c-country", "cache-behavior-path-pattern", "timestamp(ms)", "origin-fbl", "origin-lbl", "asn")
 # Personal data a minimal field set leaves out: the visitor's IP address (two fields) and cookies.
 PERSONAL_FIELDS = ("c-ip", "x-forwarded-for", "cs(Cookie)")
