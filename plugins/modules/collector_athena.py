@@ -128,7 +128,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 database:
-  description: The Glue database after the run (null once removed).
+  description:
+    - The Glue database after the run (null once removed).
+    - With O(state=absent), a database that still holds other tables stays; they are listed in C(other_tables).
   returned: always
   type: dict
   sample: {"name": "clickstream_prod", "description": "CloudFront access logs of clickstream.collectors collectors"}

@@ -55,7 +55,7 @@ def test_check_apply_rerun_switch_and_remove(strict_aws, run_module):
     table = glue.get_table(DatabaseName=DATABASE, Name="cloudfront_logs")["Table"]
     assert table["StorageDescriptor"]["Location"] == "s3://collector-logs/cloudfront/local/"
     assert table["StorageDescriptor"]["SerdeInfo"]["Parameters"] == {"field.delim": "\t", "serialization.format": "\t"}
-    assert {k: v for k, v in checked["diff"]["after"]["table"].items()} == applied["table"]
+    assert checked["diff"]["after"]["table"] == applied["table"]
     [query_id] = athena.list_named_queries(WorkGroup="primary")["NamedQueryIds"]
     stored = athena.get_named_query(NamedQueryId=query_id)["NamedQuery"]
     assert (stored["Name"], stored["Database"], stored["QueryString"]) == ("tracker_events", DATABASE, SQL.strip() + "\n")
