@@ -24,6 +24,7 @@ import base64
 import binascii
 import datetime
 import gzip
+import io
 import json
 import re
 
@@ -105,6 +106,12 @@ GZIP_MAGIC = b"\x1f\x8b"
 DOUBLE_ENCODED_PERCENT = re.compile(r"%25([0-9A-Fa-f]{2})")
 # <prefix><distribution-id>.YYYY-MM-DD-HH.<unique-id>.gz (the part after the prefix)
 LOG_FILE_NAME = re.compile(r"^(?P<distribution_id>[^/]+?)\.(?P<hour>\d{4}-\d{2}-\d{2}-\d{2})\.(?P<unique_id>[^/.]+)\.gz$")
+# Standard logging v2 into S3 with the Hive-compatible suffix path {DistributionId}/{yyyy}/{MM}/{dd}/{HH} (the role's):
+# <folder>DistributionId=<id>/year=YYYY/month=MM/day=DD/hour=HH/<id>.YYYY-MM-DD-HH.<unique-id>.gz or .parquet
+V2_LOG_KEY = re.compile(r"^DistributionId=(?P<folder_id>[^/]+)/year=\d{4}/month=\d{2}/day=\d{2}/hour=\d{2}/"
+                        r"(?P<distribution_id>[^/]+?)\.(?P<hour>\d{4}-\d{2}-\d{2}-\d{2})\.(?P<unique_id>[^/.]+)\.(?P<ext>gz|parquet)$")
+# The fields only standard logging v2 offers, besides the 33 of FIELDS.
+V2_ONLY_FIELDS = ("c-country", "cache-behavior-path-pattern", "timestamp(ms)", "origin-fbl", "origin-lbl", "asn")
 
 UTC = datetime.timezone.utc
 
@@ -152,6 +159,39 @@ def parse_log(data):
     return entries
 
 
+def _logged(value):
+    return None if value in (None, "-", "") else str(value)
+
+
+def parse_json_log(data):
+    """Parse a standard logging v2 JSON file (gzip bytes, bytes or text, one object per line) like ``parse_log``:
+    keys are the field names, ``-`` and empty values None."""
+    entries = []
+    for line in log_text(data).splitlines():
+        if line.strip():
+            entries.append({name: _logged(value) for name, value in json.loads(line).items()})
+    return entries
+
+
+def parse_parquet_log(data):
+    """Parse a standard logging v2 parquet file like ``parse_log``; its columns are the fields in snake case
+    (``cs_uri_query``), read back under the field names. Needs pyarrow (ImportError otherwise)."""
+    import pyarrow.parquet  # pylint: disable=import-outside-toplevel,import-error
+
+    names = {snake_name(name): name for name in tuple(FIELDS) + V2_ONLY_FIELDS}
+    table = pyarrow.parquet.read_table(io.BytesIO(bytes(data)))
+    return [{names.get(column, column): _logged(value) for column, value in row.items()} for row in table.to_pylist()]
+
+
+def parse_any_log(data, key=""):
+    """A legacy or v2 (JSON or parquet, by ``key``'s extension and the content) log file, parsed."""
+    if key.endswith(".parquet"):
+        return parse_parquet_log(data)
+    if log_text(data).lstrip()[:1] == "{":
+        return parse_json_log(data)
+    return parse_log(data)
+
+
 def request_time(entry):
     """The request's time (``date`` and ``time``, UTC) as an aware datetime, or None if unreadable."""
     try:
@@ -171,7 +211,9 @@ def iso8601(moment):
 
 
 def parse_log_key(key, prefix=""):
-    """Read ``<prefix><distribution-id>.YYYY-MM-DD-HH.<unique-id>.gz``.
+    """Read ``<prefix><distribution-id>.YYYY-MM-DD-HH.<unique-id>.gz`` (legacy), or the same name in the Hive-compatible
+    folders of standard logging v2, ``<prefix>DistributionId=<id>/year=YYYY/month=MM/day=DD/hour=HH/`` (``.gz`` or
+    ``.parquet``).
 
     Returns {"distribution_id", "hour" (aware datetime, the start of the hour the requests occurred in),
     "unique_id"}, or None for a key that is not a standard log file under ``prefix``.
@@ -180,7 +222,10 @@ def parse_log_key(key, prefix=""):
         return None
     match = LOG_FILE_NAME.match(key[len(prefix):])
     if not match:
-        return None
+        v2 = V2_LOG_KEY.match(key[len(prefix):])
+        if not v2 or v2.group("folder_id") != v2.group("distribution_id"):
+            return None
+        match = v2
     try:
         hour = datetime.datetime.strptime(match.group("hour"), "%Y-%m-%d-%H").replace(tzinfo=UTC)
     except ValueError:

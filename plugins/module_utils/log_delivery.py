@@ -21,7 +21,7 @@ DEFAULT_SUFFIX_PATH = "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}"
 OUTPUT_FORMATS = ("json", "parquet", "w3c", "plain")
 # The 33 fields of the legacy log (the log reader's own list) and the ones only v2 offers (standard logging v2).
 LEGACY_FIELDS = access_logs.FIELDS
-V2_ONLY_FIELDS = ("c-country", "cache-behavior-path-pattern", "timestamp(ms)", "origin-fbl", "origin-lbl", "asn")
+V2_ONLY_FIELDS = access_logs.V2_ONLY_FIELDS
 # Personal data a minimal field set leaves out: the visitor's IP address (two fields) and cookies.
 PERSONAL_FIELDS = ("c-ip", "x-forwarded-for", "cs(Cookie)")
 

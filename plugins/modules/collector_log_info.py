@@ -10,7 +10,8 @@ module: collector_log_info
 short_description: Read a collector's CloudFront access logs, with the Snowplow tracker events decoded
 version_added: 1.1.0
 description:
-  - Lists the newest CloudFront standard (legacy) access-log files of a collector in its log bucket, downloads them
+  - Lists the newest CloudFront standard access-log files of a collector in its log bucket (legacy, or standard logging
+    v2 JSON or parquet with O(log_delivery=v2)), downloads them
     and returns their records, each with the Snowplow tracker parameters of its query string decoded (event type,
     event id, app id, page URL and title, device timestamps, structured event fields, user and session ids).
   - Read-only. It never writes to AWS, in check mode or not.
@@ -41,6 +42,18 @@ options:
         starting with C(<prefix><distribution_id>.).
       - Together with O(since) the listing starts at that hour, so S3 does not list older files.
     type: str
+  log_delivery:
+    description:
+      - V(legacy) reads standard (legacy) log files, C(<prefix><distribution-id>.YYYY-MM-DD-HH.<unique-id>.gz).
+      - V(v2) reads standard logging v2 files delivered with the Hive-compatible suffix path
+        C({DistributionId}/{yyyy}/{MM}/{dd}/{HH}) (the collection's), at
+        C(<prefix>/DistributionId=<id>/year=YYYY/month=MM/day=DD/hour=HH/<id>.YYYY-MM-DD-HH.<unique-id>.gz) (JSON, one
+        object per line) or C(.parquet) (read with pyarrow, which the controller then needs); O(prefix) is the delivery
+        destination's folder. With O(distribution_id) and O(since) the listing starts at that hour's folder.
+    type: str
+    choices: [legacy, v2]
+    default: legacy
+    version_added: 1.1.0
   since:
     description:
       - Only requests at or after this time (the log's C(date) and C(time), UTC).
@@ -430,11 +443,25 @@ def time_window(module):
     return bounds["since"], bounds["until"]
 
 
+def key_prefix_of(module):
+    """The prefix the log file keys start with: as given for legacy files; a folder (``a/b/``) for v2 deliveries, whose
+    destination prefix AWS keeps without its slashes."""
+    prefix = module.params["prefix"]
+    if module.params["log_delivery"] == "v2":
+        folder = (prefix or "").strip("/")
+        return folder + "/" if folder else ""
+    return prefix
+
+
 def listing_scope(module, since):
     """(key prefix to list, StartAfter or None). StartAfter only for one distribution, whose keys sort by hour."""
-    prefix, distribution_id = module.params["prefix"], module.params["distribution_id"]
+    prefix, distribution_id = key_prefix_of(module), module.params["distribution_id"]
     if not distribution_id:
         return prefix, None
+    if module.params["log_delivery"] == "v2":
+        # Keys of one distribution sort by hour: DistributionId=<id>/year=YYYY/month=MM/day=DD/hour=HH/<file>.
+        key_prefix = f"{prefix}DistributionId={distribution_id}/"
+        return key_prefix, (key_prefix + since.strftime("year=%Y/month=%m/day=%d/hour=%H/")) if since else None
     key_prefix = f"{prefix}{distribution_id}."
     if since is None:
         return key_prefix, None
@@ -478,7 +505,8 @@ def handle_files(client, module, since, until):
     """Choose the log files to read: in the window by the hour in their name, the newest first. -> (changed, result)"""
     params = module.params
     key_prefix, start_after = listing_scope(module, since)
-    found = list_log_files(client, params["bucket"], params["prefix"], key_prefix, start_after, until if params["distribution_id"] else None)
+    found = list_log_files(client, params["bucket"], key_prefix_of(module), key_prefix, start_after,
+                           until if params["distribution_id"] else None)
     in_window = [(obj, name) for obj, name in found if access_logs.hour_in_window(name["hour"], since, until)]
     in_window.sort(key=lambda item: (item[0]["LastModified"], item[0]["Key"]), reverse=True)
     chosen = in_window[: params["max_files"]]
@@ -505,11 +533,18 @@ def read_log_file(client, bucket, prefix, key):
         body = client.get_object(aws_retry=True, Bucket=bucket, Key=key)["Body"].read()
     except is_boto3_error_code("NoSuchKey"):
         return None, "removed since the listing (NoSuchKey), for example by a lifecycle rule"
+    if key.endswith(".parquet"):
+        try:
+            return access_logs.parse_parquet_log(body), None
+        except ImportError:
+            return None, "a parquet file: reading it needs pyarrow on the controller (pip install pyarrow)"
+        except (ValueError, OSError) as e:  # pyarrow's ArrowInvalid and ArrowIOError for a damaged file
+            return None, f"not a readable parquet file: {e}"
     if body[:2] != access_logs.GZIP_MAGIC:
         return None, "not a gzip file (CloudFront writes its log files gzip-compressed)"
     try:
-        return access_logs.parse_log(body), None
-    except (OSError, EOFError, zlib.error) as e:
+        return access_logs.parse_any_log(body, key), None
+    except (OSError, EOFError, zlib.error, ValueError) as e:
         return None, f"not a readable log file: {e}"
 
 
@@ -524,7 +559,7 @@ def handle_records(client, module, files, since, until):
     marker = module.params["marker"] or None
     records = []
     for item in files:
-        entries, error = read_log_file(client, module.params["bucket"], module.params["prefix"], item["key"])
+        entries, error = read_log_file(client, module.params["bucket"], key_prefix_of(module), item["key"])
         if entries is None:
             item.update(records=0, matched=0, error=error)
             module.warn(f"Skipped s3://{module.params['bucket']}/{item['key']}: {error}")
@@ -556,6 +591,7 @@ def main():
         bucket=dict(type="str", required=True),
         prefix=dict(type="str", default=""),
         distribution_id=dict(type="str"),
+        log_delivery=dict(type="str", choices=["legacy", "v2"], default="legacy"),
         since=dict(type="str"),
         until=dict(type="str"),
         marker=dict(type="str"),

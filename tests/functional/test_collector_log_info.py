@@ -3,6 +3,8 @@
 import datetime
 import gzip
 
+import pytest
+
 MODULE = "clickstream.collectors.collector_log_info"
 BUCKET = "acme-clickstream-logs"
 DIST = "E2QWRUHAPOMQZL"
@@ -134,3 +136,29 @@ def test_missing_bucket_names_it(strict_aws, run_module):
     assert result.get("failed") is True
     assert "Bucket no-such-clickstream-logs does not exist (NoSuchBucket)" in result["msg"]
     assert strict_aws.writes() == []
+
+
+@pytest.mark.parametrize("output_format", ["json", "parquet"])
+def test_v2_files_at_hive_keys(strict_aws, run_module, output_format):
+    # pylint: disable=import-outside-toplevel
+    from tests.functional.test_query_logs import send_events
+    from tests.strict_aws.test_edge import create_distribution, with_buckets
+    from tests.strict_aws.test_edge_v2_logs import MINIMAL, V2_BUCKET, v2_delivery
+    aws = with_buckets(strict_aws)
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=False)
+    v2_delivery(aws, distribution_id, MINIMAL, output_format=output_format)
+    sent = send_events(aws, domain)
+    before = len(strict_aws.writes())
+    args = {"bucket": V2_BUCKET, "prefix": "cloudfront", "log_delivery": "v2", "distribution_id": distribution_id, "since": "-1h"}
+    result = run_module(MODULE, args)
+    assert not result.get("failed"), result.get("msg")
+    assert result["files"] and all(f["key"].startswith(f"cloudfront/DistributionId={distribution_id}/year=") for f in result["files"])
+    assert all(f["key"].endswith(".parquet" if output_format == "parquet" else ".gz") and f["distribution_id"] == distribution_id
+               for f in result["files"])
+    events = sorted(r["tracker"]["event_id"] for r in result["records"] if r["tracker"]["e"])
+    assert events == sorted(row["event_id"] for row in sent)
+    assert all(r["c_country"] == "DE" and "c_ip" not in r for r in result["records"])
+    assert result["events"] == 3 and strict_aws.writes()[before:] == []
+    # The legacy layout under the same prefix finds none of them (the v2 option is what reads them).
+    legacy = run_module(MODULE, dict(args, log_delivery="legacy"))
+    assert legacy["files"] == [] and legacy["records"] == []

@@ -8,6 +8,7 @@ import pytest
 
 from tests.query_logs import query
 from tests.strict_aws.test_edge import create_distribution, flush, view, with_buckets
+from tests.strict_aws.log_delivery_v2 import parquet_available
 from tests.strict_aws.test_edge_v2_logs import MINIMAL, V2_BUCKET, v2_delivery
 
 PAGES = [("pv", "https://site.example/a?b=c", "Home page"), ("pv", "https://site.example/über", "Über & more"),
@@ -53,3 +54,14 @@ def test_v2_json_files_at_hive_keys(aws):  # pylint: disable=redefined-outer-nam
     rows = query(aws.s3, V2_BUCKET, "cloudfront/")
     assert events(rows) == sent
     assert all(row["user_id"] == "" for row in rows)  # absent parameter: '' in DuckDB (NULL in Athena)
+
+
+@pytest.mark.skipif(not parquet_available(), reason="pyarrow is not installed (make install installs it)")
+def test_v2_parquet_files_at_hive_keys(aws):  # pylint: disable=redefined-outer-name
+    distribution_id, domain = create_distribution(aws, protocol="allow-all", logging=False)
+    v2_delivery(aws, distribution_id, MINIMAL, output_format="parquet")
+    sent = send_events(aws, domain)
+    keys = [item["Key"] for item in aws.s3.list_objects_v2(Bucket=V2_BUCKET)["Contents"]]
+    assert keys and all(key.startswith(f"cloudfront/DistributionId={distribution_id}/year=") and key.endswith(".parquet")
+                        for key in keys), keys
+    assert events(query(aws.s3, V2_BUCKET, "cloudfront/")) == sent

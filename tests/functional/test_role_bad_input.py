@@ -92,6 +92,10 @@ BAD_INPUT = {
                                      [V + "cors_allowed_origins", 'not origins: ["www.example.com"]']),
     "CORS * beside origins": ({V + "cors_allowed_origins": ["*", "https://www.example.com"]},
                               [V + "cors_allowed_origins", 'must be ["*"] alone']),
+    "Athena without logs": ({V + "athena": True, V + "logging": False},
+                            [V + "athena needs access logs to query", "turn " + V + "logging on"]),
+    "Athena database name Glue refuses": ({V + "athena": True, V + "athena_database": "Clickstream-QA"},
+                                          [V + "athena_database Clickstream-QA is not a Glue database name", "lower-case letters"]),
 }
 
 

@@ -11,7 +11,10 @@ import pytest
 
 from tests.iam.harness import ENVIRONMENTS, FILES_POLICY, REPO
 from tests.strict_aws import iam_actions
+from tests.iam.harness import generate_policy
+from tests.strict_aws.iam_glue_athena_actions import ATHENA_NAMED_QUERY_ACTIONS, GLUE_RESOURCES
 from tests.strict_aws.iam_logs_actions import LOGS_RESOURCES
+from tests.strict_aws.iam_policy import Check, Policy
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # parliament 1.6.4 imports the deprecated pkg_resources
@@ -110,6 +113,10 @@ def mapped_actions():
     pairs |= {("logs:" + op, "" if kind is None else kind + "*") for op, kind in LOGS_RESOURCES.items()}
     pairs |= {("logs:CreateDelivery", "delivery-source*"), ("logs:CreateDelivery", "delivery-destination*"),
               ("cloudfront:AllowVendedLogDeliveryForResource", "distribution")}
+    glue_types = {"database": "database*", "table": "table*", "tables": "table*", "functions": "userdefinedfunction*"}
+    for operation, kinds in GLUE_RESOURCES.items():
+        pairs |= {("glue:" + operation, "rootcatalog*")} | {("glue:" + operation, glue_types[kind]) for kind in kinds}
+    pairs |= {("athena:" + operation, "workgroup*") for operation in ATHENA_NAMED_QUERY_ACTIONS}
     return sorted(pairs)
 
 
@@ -131,3 +138,22 @@ def test_tag_condition_keys_are_those_cloudfront_supports(reference):  # pylint:
     assert "aws:TagKeys" in keys["UntagResource"]
     # CreateDistribution takes no request-tag condition: creation is scoped through its TagResource authorization.
     assert not any(k.startswith("aws:RequestTag") for k in keys["CreateDistribution"])
+
+
+def test_generated_policy_scopes_athena_to_the_collectors_database_and_workgroup(strict_aws_server, tmp_path):  # noqa: F811
+    # pylint: disable=redefined-outer-name
+    policy = generate_policy(strict_aws_server.endpoint, "local", tmp_path / "local.json", "-e", "cloudfront_collector_athena=true")
+    assert findings(policy) == [] or all(issue == "RESOURCE_POLICY_PRIVILEGE_ESCALATION" for issue, dummy in findings(policy))
+    [statement] = [s for s in policy["Statement"] if s["Sid"] == "AthenaLogTable"]
+    glue = "arn:aws:glue:eu-west-1:*:"
+    assert sorted(statement["Resource"]) == sorted([
+        glue + "catalog", glue + "database/clickstream_collector_local", glue + "table/clickstream_collector_local/*",
+        glue + "userDefinedFunction/clickstream_collector_local/*", "arn:aws:athena:eu-west-1:*:workgroup/primary"])
+    decide = Policy(policy).decide
+    account = "arn:aws:glue:eu-west-1:123456789012:"
+    assert decide(Check("glue:CreateTable", account + "table/clickstream_collector_local/cloudfront_logs")).allowed
+    assert not decide(Check("glue:CreateTable", account + "table/another_teams_db/cloudfront_logs")).allowed
+    assert not decide(Check("glue:DeleteDatabase", account + "database/another_teams_db")).allowed
+    assert not decide(Check("athena:DeleteNamedQuery", "arn:aws:athena:eu-west-1:123456789012:workgroup/analysts")).allowed
+    without = generate_policy(strict_aws_server.endpoint, "local", tmp_path / "plain.json")
+    assert "AthenaLogTable" not in {s["Sid"] for s in without["Statement"]}

@@ -39,10 +39,13 @@ FIRST_NEEDED_AT = {
     "CollectorDistributions": "Distribution | Serve the pixel over HTTP and HTTPS",
     "PixelNoCacheHeadersPolicy": "Distribution | Serve the pixel over HTTP and HTTPS",
     "StandardLoggingV2": "Logging | Standard logging v2 (CloudWatch Logs delivery in us-east-1), or its removal",
+    "AthenaLogTable": "Athena | Glue table over the access logs and the tracker events named query, in the log bucket's region",
 }
 # The build without a statement that only standard logging v2 needs is a v2 build; the converging build with the full
 # policy is the legacy one, which also removes what the failed v2 build left (the switch back to legacy, under IAM).
-BUILD_ARGS = {"StandardLoggingV2": ("-e", "cloudfront_collector_log_delivery=v2")}
+# Likewise the build without the Athena statement turns cloudfront_collector_athena on.
+BUILD_ARGS = {"StandardLoggingV2": ("-e", "cloudfront_collector_log_delivery=v2"),
+              "AthenaLogTable": ("-e", "cloudfront_collector_athena=true")}
 STATEMENTS = [statement["Sid"] for statement in FILES_POLICY["Statement"]]
 # The smoke test fetches the pixel anonymously (no identity policy applies): the local scenario keeps it, the other
 # runs skip it to save time.

@@ -1,5 +1,5 @@
 """The WSGI layer in front of moto: classify, then run the request through the rules (``rules.Rules``: faults,
-the network's rate limit, IAM, S3, CloudFront, the CloudFront edge), which refuse it, answer it or forward it to moto
+the network's rate limit, IAM, S3, CloudFront, CloudWatch Logs, Athena, the CloudFront edge), which refuse it, answer it or forward it to moto
 and fix the answer; log it."""
 
 import io
@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, quote
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+from .athena_rules import AthenaRules
 from .calllog import CallLog
 from .cloudfront_rules import CloudFrontRules
 from .edge import Edge, viewer_request
@@ -74,7 +75,7 @@ class StrictApp:
         # Off until a test sets the caller's identity policy (POST /_strict/iam).
         self.iam = IamEnforcer()
         # In the order a request meets them.
-        self.rules = [FaultRules(self.settings), self.network, self.iam, S3Rules(), self.cloudfront, LogsRules(), self.edge]
+        self.rules = [FaultRules(self.settings), self.network, self.iam, S3Rules(), self.cloudfront, LogsRules(), AthenaRules(), self.edge]
 
     # --- configuration and control -------------------------------------------------------------
 

@@ -36,6 +36,10 @@ from .xmlutil import Response, cloudfront_error, query_error, s3_error
 DENIED_RULE = "IamAccessDenied"
 UNMAPPED_RULE = "IamUnmapped"
 
+# Services of the JSON protocol whose refusals are 400 AccessDeniedException (CloudWatch Logs, Glue and Athena API
+# references, "Common Errors").
+JSON_SERVICES = ("logs", "glue", "athena")
+
 
 def cloudfront_resource_tags(arn: str) -> dict[str, str] | None:
     """Current tags of a distribution known to moto, or None when ``arn`` names no such distribution."""
@@ -62,7 +66,7 @@ def access_denied(req: Req, decision: Decision) -> Response:
         resp = s3_error(403, "AccessDenied", denial_message(decision, quote_resource=True), head=req.method == "HEAD")
     elif service == "cloudfront":
         resp = cloudfront_error(403, "AccessDenied", denial_message(decision, quote_resource=False))
-    elif service == "logs":  # JSON protocol; AccessDeniedException is 400 (CloudWatch Logs API reference, Common Errors)
+    elif service in JSON_SERVICES:  # JSON protocol; AccessDeniedException is 400 (the APIs' Common Errors)
         resp = logs_error(400, "AccessDeniedException", denial_message(decision, quote_resource=False), DENIED_RULE)
     else:
         resp = query_error(service, 403, "AccessDenied", denial_message(decision, quote_resource=False))
@@ -78,7 +82,7 @@ def unmapped(req: Req) -> Response:
         resp = s3_error(501, "NotImplemented", message, head=req.method == "HEAD")
     elif req.op.service == "cloudfront":
         resp = cloudfront_error(501, "NotImplemented", message)
-    elif req.op.service == "logs":
+    elif req.op.service in JSON_SERVICES:
         resp = logs_error(501, "NotImplemented", message, UNMAPPED_RULE)
     else:
         resp = query_error(req.op.service, 501, "NotImplemented", message)

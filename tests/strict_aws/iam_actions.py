@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from .iam_glue_athena_actions import athena_checks, glue_checks
 from .iam_logs_actions import logs_checks
 from .iam_policy import Check, Context
 from .operations import CLOUDFRONT_PREFIX, Req
@@ -362,4 +363,7 @@ def checks(req: Req, resource_tags: ResourceTags) -> list[Check] | None:
         return logs_checks(req, _signing_region(req) or "us-east-1", ACCOUNT_ID, _global_context(req))
     if service == "iam" and req.op.operation in IAM_ACTIONS:
         return [Check("iam:" + IAM_ACTIONS[req.op.operation], "*", _global_context(req))]
+    if service in ("glue", "athena"):
+        mapping = glue_checks if service == "glue" else athena_checks
+        return mapping(req, _signing_region(req) or "us-east-1", ACCOUNT_ID, _global_context(req))
     return None

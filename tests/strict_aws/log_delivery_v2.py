@@ -13,7 +13,10 @@ into the destination bucket:
   https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html ("Send logs to Amazon S3");
 - formats: ``json`` (gzip, one JSON object per line, field name -> value), ``w3c`` and ``plain`` (gzip,
   ``fieldDelimiter``-separated, w3c with ``#Version``/``#Fields`` headers), ``parquet`` (all columns strings,
-  written only when pyarrow is importable; otherwise dropped with rule ``ParquetUnavailable``). Values are
+  named as the Athena guide's parquet table of CloudFront logs reads them, the field in snake case: ``cs(User-Agent)``
+  -> ``cs_user_agent``, ``x-edge-location`` -> ``x_edge_location``; written only when pyarrow is importable, otherwise
+  dropped with rule ``ParquetUnavailable``;
+  https://docs.aws.amazon.com/athena/latest/ug/create-cloudfront-table-partition-parquet.html). Values are
   those of the legacy log (``-`` for empty, URL-encoded as CloudFront encodes them), so one ``unquote`` gives
   a tracker's query string back in every format;
 - the bucket policy must let ``delivery.logs.amazonaws.com`` put the object (``s3:PutObject`` on the key; the
@@ -28,6 +31,7 @@ import fnmatch
 import gzip
 import io
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +48,11 @@ EXTRA_FIELDS = ("c-country", "cache-behavior-path-pattern", "timestamp(ms)", "or
 DEFAULT_SUFFIX = "AWSLogs/{account-id}/CloudFront/"
 HIVE_NAMES = {"DistributionId": "DistributionId", "distributionid": "distributionid", "yyyy": "year", "MM": "month",
               "dd": "day", "HH": "hour", "accountid": "accountid", "account-id": "accountid"}
+
+
+def parquet_column(field_name: str) -> str:
+    """A field's parquet column name, as Athena's parquet table names it: ``cs(User-Agent)`` -> ``cs_user_agent``."""
+    return re.sub(r"[^a-z0-9]+", "_", field_name.lower()).strip("_")
 
 
 def parquet_available() -> bool:
@@ -130,7 +139,7 @@ def encode(target: V2Target, records: list[dict[str, str]]) -> bytes:
     if target.output_format == "parquet":
         import pyarrow  # pylint: disable=import-outside-toplevel
         import pyarrow.parquet  # pylint: disable=import-outside-toplevel
-        table = pyarrow.table({name: [record[name] for record in records] for name in target.fields})
+        table = pyarrow.table({parquet_column(name): [record[name] for record in records] for name in target.fields})
         sink = io.BytesIO()
         pyarrow.parquet.write_table(table, sink)
         return sink.getvalue()

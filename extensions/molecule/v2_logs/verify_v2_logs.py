@@ -4,7 +4,9 @@
 Used by the v2_logs scenario's verify step. ``--mode=v2``: the delivery source, destination and delivery, the log
 bucket without ACLs and with the delivery policy statement, and viewer requests through the local edge landing as v2
 JSON files at Hive-compatible keys, with c-country and without any IP address. ``--mode=legacy``: no v2 leftovers,
-legacy logging on, and no AWS write since ``--writes-before``. ``--mode=writes``: prints how many AWS writes the
+legacy logging on, and no AWS write since ``--writes-before``. Both check the Glue table of ``--athena-database``
+(the mode's schema; under v2 its columns and partitions match the files the edge wrote) and the one Athena named
+query of tracker events. ``--mode=writes``: prints how many AWS writes the
 call log holds. Prints one line per check; exits 1 on the first failure.
 """
 
@@ -127,6 +129,46 @@ def check_v2(args):
     check("c-country in the records", all(r["c-country"] not in ("", "-") for r in marked), marked)
     found = set().union(*(ip_addresses(unquote(text)) for text in texts))
     check("no IP address anywhere in the v2 files", not found, found)
+    check_athena(args, "v2", summary["Id"], fields, records, keys)
+
+
+def column(field):
+    return re.sub(r"[^a-z0-9]+", "_", field.lower()).strip("_")
+
+
+def check_athena(args, mode, distribution_id, fields=None, records=None, keys=None):
+    """The Glue table over the logs in the mode's schema, and one tracker events named query on its database."""
+    glue = client(args, "glue")
+    table = glue.get_table(DatabaseName=args.athena_database, Name="cloudfront_logs")["Table"]
+    storage, parameters = table["StorageDescriptor"], table["Parameters"]
+    names = [c["Name"] for c in storage["Columns"]]
+    if mode == "legacy":
+        check("Glue table: legacy tab-separated, two header lines, no partitions",
+              (parameters.get("skip.header.line.count"), storage["SerdeInfo"]["Parameters"].get("field.delim"), table["PartitionKeys"])
+              == ("2", "\t", []), table)
+        check("Glue table: the 33 legacy fields as columns", len(names) == 33 and names[11] == "cs_uri_query", names)
+    else:
+        check("Glue table: v2 JSON SerDe with partition projection on the distribution",
+              storage["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+              and parameters.get("projection.enabled") == "true"
+              and parameters.get("projection.distributionid.values") == distribution_id, table)
+        check("Glue table: the delivery's fields as columns, no IP address column", names == [column(f) for f in fields]
+              and "c_ip" not in names, names)
+        mapping = {name: storage["SerdeInfo"]["Parameters"].get(f"mapping.{name}", name) for name in names}
+        check("Glue table: every JSON key the edge wrote is a column", all({k.lower() for k in r} == set(mapping.values())
+                                                                           for r in records), (mapping, records[:1]))
+        template = parameters["storage.location.template"]
+        for key in keys:
+            values = dict(re.findall(r"(DistributionId|year|month|day|hour)=([^/]+)", key))
+            folder = template.replace("${distributionid}", values["DistributionId"])
+            for name in ("year", "month", "day", "hour"):
+                folder = folder.replace("${" + name + "}", values[name])
+            check(f"partition projection finds {key}", f"s3://{args.log_bucket}/{key}".startswith(folder), template)
+    athena = client(args, "athena")
+    queries = [athena.get_named_query(NamedQueryId=i)["NamedQuery"] for i in athena.list_named_queries(WorkGroup="primary")["NamedQueryIds"]]
+    ours = [q for q in queries if q["Database"] == args.athena_database]
+    check("one Athena named query tracker_events on the database, reading cloudfront_logs",
+          [q["Name"] for q in ours] == ["tracker_events"] and "FROM cloudfront_logs" in ours[0]["QueryString"], ours)
 
 
 def check_legacy(args):
@@ -145,6 +187,7 @@ def check_legacy(args):
     check("awslogsdelivery grant back", AWSLOGSDELIVERY in grants, grants)
     policy = s3.get_bucket_policy(Bucket=args.log_bucket)["Policy"]
     check("no delivery.logs.amazonaws.com statement left", "delivery.logs.amazonaws.com" not in policy, policy)
+    check_athena(args, "legacy", summary["Id"])
     check("the legacy rerun made zero AWS writes", writes(args) == args.writes_before, (args.writes_before, writes(args)))
 
 
@@ -154,6 +197,7 @@ def main(argv=None):
     parser.add_argument("--pixel-bucket", required=True)
     parser.add_argument("--log-bucket", required=True)
     parser.add_argument("--log-prefix", required=True)
+    parser.add_argument("--athena-database", required=True)
     parser.add_argument("--mode", choices=["v2", "legacy", "writes"], required=True)
     parser.add_argument("--writes-before", type=int, default=0)
     args = parser.parse_args(argv)

@@ -7,6 +7,7 @@
 
 import datetime
 import gzip
+import json
 
 import pytest
 
@@ -298,3 +299,21 @@ def test_record_time_window_is_inclusive_and_unknown_times_only_pass_without_bou
     assert not access_logs.time_in_window(moment, since + datetime.timedelta(seconds=1), None)
     assert access_logs.time_in_window(None)
     assert not access_logs.time_in_window(None, since)
+
+
+def test_parse_log_key_reads_v2_hive_keys_of_the_distribution_only():
+    key = "cloudfront/DistributionId=E2Q/year=2026/month=11/day=28/hour=20/E2Q.2026-11-28-20.1a2b3c4d.gz"
+    name = access_logs.parse_log_key(key, "cloudfront/")
+    assert name["distribution_id"] == "E2Q" and name["hour"] == datetime.datetime(2026, 11, 28, 20, tzinfo=datetime.timezone.utc)
+    assert access_logs.parse_log_key(key.replace(".gz", ".parquet"), "cloudfront/")["unique_id"] == "1a2b3c4d"
+    # another distribution's file in this folder, other folders, and legacy names one folder down are not log files here
+    assert access_logs.parse_log_key(key.replace("/E2Q.", "/E9X."), "cloudfront/") is None
+    assert access_logs.parse_log_key("cloudfront/other/E2Q.2026-11-28-20.1a2b3c4d.gz", "cloudfront/") is None
+
+
+def test_parse_any_log_reads_v2_json_as_the_legacy_fields():
+    lines = [{"date": "2026-11-28", "time": "20:01:02", "cs-uri-query": "e=pv%2526x", "c-country": "DE", "cs(Referer)": "-"}]
+    body = gzip.compress("\n".join(json.dumps(line) for line in lines).encode("utf-8"))
+    [entry] = access_logs.parse_any_log(body, "k.gz")
+    assert entry == {"date": "2026-11-28", "time": "20:01:02", "cs-uri-query": "e=pv%2526x", "c-country": "DE", "cs(Referer)": None}
+    assert access_logs.to_record(entry)["timestamp"] == "2026-11-28T20:01:02Z"
