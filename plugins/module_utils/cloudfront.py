@@ -31,6 +31,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
+from ansible_collections.clickstream.collectors.plugins.module_utils import session
 
 CLOUDFRONT_REGION = "us-east-1"
 # Managed cache policy "CachingOptimized": query strings are logged but neither forwarded nor in the cache key.
@@ -92,7 +93,7 @@ class DeployTimeout(CollectorError):
 def cloudfront_client(module):
     """A CloudFront client (us-east-1, the global API's signing region) whose ``aws_retry=True`` calls are retried on
     Throttling (in AWSRetry's own list) and 5xx."""
-    return module.client("cloudfront", region=CLOUDFRONT_REGION, retry_decorator=AWSRetry.jittered_backoff())
+    return session.aws_client(module, "cloudfront", region=CLOUDFRONT_REGION, retry_decorator=AWSRetry.jittered_backoff())
 
 
 def if_match_write(read, write, apply_change, same, current=None, max_attempts=MAX_UPDATE_ATTEMPTS):

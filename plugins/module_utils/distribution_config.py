@@ -103,7 +103,8 @@ def build_config(current, params, response_headers_policy_id=None):
     """Return the DistributionConfig to have: ``current`` (normalized, or None for a new one) with the managed fields set.
 
     Fields the module does not manage are kept as they are, among them the Logging block
-    (clickstream.collectors.cloudfront_logging's) and the fields AWS fills in. ``response_headers_policy_id`` is the
+    (clickstream.collectors.cloudfront_logging's; a new distribution gets O(initial_logging), else logging off) and the
+    fields AWS fills in. ``response_headers_policy_id`` is the
     policy the module keeps, when it keeps one (else the option's).
     """
     creating = current is None
@@ -119,7 +120,10 @@ def build_config(current, params, response_headers_policy_id=None):
     )
     if creating:
         result["CallerReference"] = params["caller_reference"]
-        result["Logging"] = desired_logging(False)
+        initial = params.get("initial_logging")
+        result["Logging"] = (
+            desired_logging(True, initial["bucket"], initial["prefix"], initial["include_cookies"]) if initial else desired_logging(False)
+        )
 
     current_aliases = (current.get("Aliases") or {}).get("Items") or []
     wanted_aliases = desired_aliases(params)

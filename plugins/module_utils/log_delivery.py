@@ -14,6 +14,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import access_logs
+from ansible_collections.clickstream.collectors.plugins.module_utils import session
 
 LOGS_REGION = "us-east-1"
 LOG_TYPE = "ACCESS_LOGS"
@@ -47,7 +48,7 @@ def destination_resource_arn(bucket, prefix, partition="aws"):
 
 def logs_client(module):
     """A CloudWatch Logs client in us-east-1 with retries on throttling and 5xx."""
-    return module.client("logs", region=LOGS_REGION, retry_decorator=AWSRetry.jittered_backoff())
+    return session.aws_client(module, "logs", region=LOGS_REGION, retry_decorator=AWSRetry.jittered_backoff())
 
 
 @AWSRetry.jittered_backoff()

@@ -29,6 +29,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import get_s3_bucket_public_access_block
+from ansible_collections.clickstream.collectors.plugins.module_utils import session
 
 ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS_URI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -92,7 +93,7 @@ def s3_client(module, region=None, extra_codes=(), **retry):
     """An S3 client whose every call is retried on throttling (SlowDown included), 5xx and ``extra_codes``;
     ``region`` for a bucket in another region than the module's."""
     decorator = AWSRetry.jittered_backoff(catch_extra_error_codes=list(S3_RETRY_CODES + tuple(extra_codes)), **retry)
-    client = module.client("s3", retry_decorator=decorator, **({"region": region} if region else {}))
+    client = session.aws_client(module, "s3", region=region, retry_decorator=decorator)
     return RetryingEveryCall(getattr(client, "client", client), decorator)
 
 
@@ -184,7 +185,7 @@ def register_s3control_host_hook(client):
 def account_clients(module):
     """(sts, s3control) clients, retried as s3_client() retries; s3control with the IP-endpoint host fix."""
     retry = AWSRetry.jittered_backoff()
-    return module.client("sts", retry_decorator=retry), register_s3control_host_hook(module.client("s3control", retry_decorator=retry))
+    return session.aws_client(module, "sts", retry_decorator=retry), register_s3control_host_hook(session.aws_client(module, "s3control", retry_decorator=retry))
 
 
 def account_public_access_block(s3control, account_id):

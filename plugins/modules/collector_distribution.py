@@ -15,7 +15,7 @@ description:
   - The distribution is found by its caller reference (its idempotency key). The module builds the desired values of
     the fields it manages, overlays them onto the config AWS returns (so the fields AWS adds and the C(Logging) block,
     which M(clickstream.collectors.cloudfront_logging) manages, are kept) and calls UpdateDistribution only when
-    something differs. A rerun without changes makes no write (and on AWS starts no new deployment).
+    something differs. O(initial_logging) sets that block once, when the module creates the distribution. A rerun without changes makes no write (and on AWS starts no new deployment).
   - Updates send the config's ETag as IfMatch; when someone else updated the distribution meanwhile, the change is
     re-applied to a fresh copy.
   - The default cache behaviour serves HTTP and HTTPS alike (viewer protocol policy C(allow-all); a redirect would log
@@ -173,6 +173,33 @@ options:
       - How many seconds to wait for a deployment.
     type: int
     default: 1800
+  initial_logging:
+    description:
+      - Standard logging (legacy) for a distribution the module creates, so that a new collector logs from its first
+        request without a second deployment (one CreateDistribution instead of a create and an update).
+      - Used only when the distribution is created. The C(Logging) block of an existing distribution is left as it is:
+        M(clickstream.collectors.cloudfront_logging) manages it, and also repairs the log bucket's grants.
+      - The log bucket must exist, have ACLs enabled (Object Ownership C(BucketOwnerPreferred)) and be in a region that can
+        receive standard logs. CloudFront adds the C(FULL_CONTROL) grant for its C(awslogsdelivery) account to the bucket's
+        ACL, with the caller's C(s3:GetBucketAcl) and C(s3:PutBucketAcl) permissions on the bucket.
+    type: dict
+    version_added: 1.1.0
+    suboptions:
+      bucket:
+        description:
+          - The log bucket's name.
+        type: str
+        required: true
+      prefix:
+        description:
+          - Prefix of the log file names, for example C(cloudfront/).
+        type: str
+        default: ""
+      include_cookies:
+        description:
+          - Whether cookies are included in the logs.
+        type: bool
+        default: false
 notes:
   - The caller needs C(cloudfront:ListDistributions), C(cloudfront:GetDistribution), C(cloudfront:GetDistributionConfig),
     C(cloudfront:CreateDistribution), C(cloudfront:UpdateDistribution), C(cloudfront:DeleteDistribution),
@@ -224,6 +251,15 @@ EXAMPLES = r"""
     ownership_tags:
       managed-by: clickstream.collectors
 
+- name: A new collector that logs from its first request (one CreateDistribution; later changes via cloudfront_logging)
+  clickstream.collectors.collector_distribution:
+    caller_reference: clickstream-prod-clickstream-prod-pixel
+    origin_bucket: clickstream-prod-pixel
+    origin_bucket_region: eu-west-1
+    initial_logging:
+      bucket: clickstream-prod-logs
+      prefix: cloudfront/
+
 - name: Tear it down (disable, wait for the deployment, delete; then its response headers policy)
   clickstream.collectors.collector_distribution:
     caller_reference: clickstream-prod-clickstream-prod-pixel
@@ -234,6 +270,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+created:
+  description:
+    - Whether the module created the distribution (in check mode, would create it), with O(initial_logging) as its logging.
+    - V(false) when it existed, also when another run created it first and the module adopted it.
+  returned: when O(state=present)
+  type: bool
+  sample: true
+  version_added: 1.1.0
 response_headers_policy:
   description: The response headers policy O(viewer_cache_control) and O(cors_allowed_origins) manage (in check mode, as it would be).
   returned: when O(viewer_cache_control) or O(cors_allowed_origins) is set
@@ -662,9 +706,11 @@ def ensure_present(client, module):
     if manages_policy(params):
         policy_changed, policy = handle_response_headers_policy(client, module, policy_name(params))
     policy_id = policy["id"] if policy else params["response_headers_policy_id"]
+    created = False
     if distribution is None:
         try:
             changed, result = handle_create(client, module, label, policy_id)
+            created = True
         except AlreadyExists as e:
             # Its origin and comment were changed by hand: every distribution is read to find it.
             distribution, etag, tags = read_existing(client, module, label, True)
@@ -678,6 +724,7 @@ def ensure_present(client, module):
             result["diff"]["before"]["response_headers_policy"] = policy["before"]
         result["diff"]["after"]["response_headers_policy"] = policy["after"]
         result["response_headers_policy"] = policy["after"]
+    result["created"] = created
     found = result["distribution"]
     if params["wait"] and not module.check_mode and found["id"] and found["status"] != "Deployed":
         deployed = await_deployment(client, module, found["id"], "the distribution was written")
@@ -747,6 +794,11 @@ def main():
         wait=dict(type="bool", default=False),
         disable_only=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
+        initial_logging=dict(type="dict", options=dict(
+            bucket=dict(type="str", required=True),
+            prefix=dict(type="str", default=""),
+            include_cookies=dict(type="bool", default=False),
+        )),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

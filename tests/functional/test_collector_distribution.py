@@ -16,6 +16,10 @@ ARGS = {
 ABSENT = {"caller_reference": ARGS["caller_reference"], "state": "absent", "ownership_tags": OWNERSHIP, "viewer_cache_control": ARGS["viewer_cache_control"]}
 
 
+# Canonical user id of CloudFront's awslogsdelivery account (aws partition).
+AWSLOGSDELIVERY = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"
+
+
 def cloudfront(strict_aws):
     return strict_aws.boto3_client("cloudfront", region="us-east-1")
 
@@ -89,6 +93,28 @@ def test_price_class_change_is_one_update_and_keeps_logging(strict_aws, run_modu
     config = cloudfront(strict_aws).get_distribution_config(Id=distribution_id)["DistributionConfig"]
     assert config["PriceClass"] == "PriceClass_All"
     assert config["Logging"] == logging_block
+
+
+def test_initial_logging_is_set_at_creation_only(strict_aws, run_module):
+    s3 = strict_aws.boto3_client("s3")
+    s3.create_bucket(Bucket="clickstream-test-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
+                     ObjectOwnership="BucketOwnerPreferred")
+    writes = len(strict_aws.writes())
+    created = run_module(MODULE, dict(ARGS, initial_logging={"bucket": "clickstream-test-logs", "prefix": "cf/"}))
+    assert created["changed"] is True and created["created"] is True, created
+    # One CreateDistribution: logging on from the first request, no second deployment.
+    assert [op for op in operations(strict_aws.writes()[writes:]) if "Distribution" in op] == ["CreateDistributionWithTags"]
+    config = cloudfront(strict_aws).get_distribution_config(Id=created["distribution"]["id"])["DistributionConfig"]
+    assert config["Logging"] == {"Enabled": True, "IncludeCookies": False, "Bucket": "clickstream-test-logs.s3.amazonaws.com", "Prefix": "cf/"}
+    grantees = [g["Grantee"].get("ID") for g in s3.get_bucket_acl(Bucket="clickstream-test-logs")["Grants"]]
+    assert AWSLOGSDELIVERY in grantees  # added by CloudFront
+
+    # An existing distribution keeps its logging whatever initial_logging says (cloudfront_logging manages it).
+    writes = len(strict_aws.writes())
+    again = run_module(MODULE, dict(ARGS, initial_logging={"bucket": "clickstream-test-logs", "prefix": "other/"}))
+    assert again["changed"] is False and again["created"] is False, again
+    assert strict_aws.writes()[writes:] == []
+    assert cloudfront(strict_aws).get_distribution_config(Id=created["distribution"]["id"])["DistributionConfig"]["Logging"] == config["Logging"]
 
 
 def test_absent_disables_waits_and_deletes(strict_aws, run_module):

@@ -62,6 +62,8 @@ def writes_since(strict_aws, before):  # noqa: F811  pylint: disable=redefined-o
 def test_rerun_is_one_module_run_and_repairs_exactly_what_was_changed_by_hand(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
     built = collector(strict_aws, *QUICK)
     assert built.returncode == 0, built.stdout[-3000:]
+    # The distribution is created with its logging: one deployment, no UpdateDistribution on a first converge.
+    assert [op for op in writes_since(strict_aws, 0) if "Distribution" in op] == ["CreateDistributionWithTags"]
 
     before = len(strict_aws.writes())
     rerun = collector(strict_aws, *QUICK, report=True)

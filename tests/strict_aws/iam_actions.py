@@ -166,6 +166,9 @@ CLOUDFRONT_RESOURCES = {
 # CreateDistributionWithTags is authorized as CreateDistribution and TagResource (its API reference).
 CLOUDFRONT_EXTRA_ACTIONS = {"CreateDistributionWithTags": ("CreateDistribution", "TagResource")}
 CLOUDFRONT_TAGGING = ("TagResource", "UntagResource", "ListTagsForResource")
+# Operations that send a DistributionConfig (standard logging in it needs the log bucket's ACL permissions).
+LOGGING_CONFIG_OPERATIONS = ("CreateDistribution", "CreateDistributionWithTags", "UpdateDistribution")
+LOG_BUCKET_DOMAIN_SUFFIX = ".s3.amazonaws.com"
 
 IAM_ACTIONS = {"ListAccountAliases": "ListAccountAliases"}
 # sts:GetCallerIdentity needs no permission, and an explicit deny does not stop it (its API reference).
@@ -328,7 +331,21 @@ def _cloudfront_checks(req: Req, resource_tags: ResourceTags) -> list[Check] | N
             checks.append(Check("cloudfront:TagResource", arn, tag_context))
         else:
             checks.append(Check("cloudfront:" + action, arn, context))
+    if operation in LOGGING_CONFIG_OPERATIONS:
+        checks += _standard_logging_checks(req, base)
     return checks
+
+
+def _standard_logging_checks(req: Req, base: Context) -> list[Check]:
+    """A distribution config with standard logging (legacy) on also needs s3:GetBucketAcl and s3:PutBucketAcl on the log
+    bucket: CloudFront adds its awslogsdelivery grant to the bucket's ACL with the caller's permissions
+    (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html, "Permissions")."""
+    root = parse(req.body)
+    logging = root.find(".//Logging") if root is not None else None
+    if logging is None or text(logging, "Enabled") != "true":
+        return []
+    bucket_arn = s3_bucket_arn(text(logging, "Bucket").removesuffix(LOG_BUCKET_DOMAIN_SUFFIX))
+    return [Check("s3:GetBucketAcl", bucket_arn, base), Check("s3:PutBucketAcl", bucket_arn, base)]
 
 
 def _cloudfront_tagging_checks(req: Req, resource_tags: ResourceTags, base: Context) -> list[Check]:

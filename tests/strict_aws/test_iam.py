@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.strict_aws.iam_policy import Check, Policy, PolicyError
-from tests.strict_aws.testutil import ACCOUNT, LOCATION, distribution_config, expect_error
+from tests.strict_aws.testutil import ACCOUNT, LOCATION, distribution_config, expect_error, logging_config
 
 USER = f"arn:aws:iam::{ACCOUNT}:user/moto"
 MANAGED = {"managed-by": "clickstream.collectors"}
@@ -192,6 +192,20 @@ def test_create_distribution_with_tags_needs_create_and_tag_with_the_request_tag
     wrong = {**with_tags, "Tags": {"Items": [{"Key": "managed-by", "Value": "someone"}]}}
     expect_error(cf.create_distribution_with_tags, "AccessDenied", 403, DistributionConfigWithTags=wrong)
     assert cf.create_distribution_with_tags(DistributionConfigWithTags=with_tags)["Distribution"]["Id"]
+
+
+def test_a_distribution_with_standard_logging_needs_the_log_bucket_acl_permissions(aws):
+    # CloudFront adds its awslogsdelivery grant to the log bucket's ACL with the caller's permissions.
+    s3, cf = aws.boto3_client("s3"), cloudfront(aws)
+    s3.create_bucket(Bucket="iam-logs", CreateBucketConfiguration=LOCATION, ObjectOwnership="BucketOwnerPreferred")
+    config = distribution_config("logged", Logging=logging_config("iam-logs.s3.amazonaws.com"))
+    aws.set_iam_policy(allow(statement("cloudfront:CreateDistribution"), statement("s3:GetBucketAcl", "arn:aws:s3:::iam-logs")))
+    err = expect_error(cf.create_distribution, "AccessDenied", 403, DistributionConfig=config)
+    assert err.response["Error"]["Message"] == denied_message("s3:PutBucketAcl", "arn:aws:s3:::iam-logs")
+    # Without logging, CreateDistribution alone is enough; with both ACL permissions, logging is accepted.
+    cf.create_distribution(DistributionConfig=distribution_config("unlogged"))
+    aws.set_iam_policy(allow(statement("cloudfront:CreateDistribution"), statement(["s3:GetBucketAcl", "s3:PutBucketAcl"], "arn:aws:s3:::iam-logs")))
+    assert cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
 
 
 def test_distribution_actions_see_the_distribution_tags(aws):

@@ -10,6 +10,7 @@ from unittest.mock import MagicMock
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.clickstream.collectors.plugins.module_utils import session
 
 
 class FailJson(Exception):
@@ -42,3 +43,8 @@ def fake_module(defaults, params, check_mode=False):
     module.fail_json.side_effect = fail_json
     module.fail_json_aws.side_effect = fail_json_aws
     return module
+
+
+def clients_from_the_double(monkeypatch):
+    """Route the modules' AWS clients (module_utils.session.aws_client) to the double's ``module.client``."""
+    monkeypatch.setattr(session, "aws_client", lambda module, service, **kwargs: module.client(service, **kwargs))

@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.modules import cloudfront_logging
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import clients_from_the_double
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
@@ -24,6 +25,11 @@ WANTED = {"Enabled": True, "IncludeCookies": False, "Bucket": "logs.s3.amazonaws
 
 DEFAULTS = {"distribution_id": DIST_ID, "alias": None, "caller_reference": None, "enabled": True, "bucket": "logs",
             "prefix": "", "include_cookies": False, "manage_bucket": True, "wait": False, "wait_timeout": 1800}
+
+
+@pytest.fixture(autouse=True)
+def _clients(monkeypatch):
+    clients_from_the_double(monkeypatch)
 
 
 def make_module(check_mode=False, **params):

@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
 from ansible_collections.clickstream.collectors.plugins.modules import s3_object_acl
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import clients_from_the_double
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
@@ -23,6 +24,11 @@ OBJ = {"Bucket": "b", "Key": "i"}
 ALL_OFF = {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
 ALL_ON = dict.fromkeys(ALL_OFF, True)
 ALL_OFF_SNAKE = {"block_public_acls": False, "ignore_public_acls": False, "block_public_policy": False, "restrict_public_buckets": False}
+
+
+@pytest.fixture(autouse=True)
+def _clients(monkeypatch):
+    clients_from_the_double(monkeypatch)
 
 
 def _client(service):
