@@ -64,6 +64,12 @@ PROJECTION = {
 DEFAULT_TABLE = "cloudfront_logs"
 NAME_PATTERN = re.compile(r"^[a-z0-9_]{1,255}$")
 
+# Glue's and Athena's throttling and internal-error codes that AWSRetry does not know (it knows TooManyRequestsException):
+# https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-exceptions.html,
+# https://docs.aws.amazon.com/athena/latest/APIReference/CommonErrors.html
+GLUE_RETRY_CODES = ["ThrottlingException", "InternalServiceException"]
+ATHENA_RETRY_CODES = ["InternalServerException"]
+
 
 def column_name(field):
     """A log field's column name: ``cs(User-Agent)`` -> ``cs_user_agent``, ``timestamp(ms)`` -> ``timestamp_ms``."""

@@ -17,6 +17,9 @@ from ansible_collections.clickstream.collectors.plugins.module_utils import acce
 from ansible_collections.clickstream.collectors.plugins.module_utils import session
 
 LOGS_REGION = "us-east-1"
+# CloudWatch Logs' own throttling and unavailable codes, which AWSRetry does not know (it knows Throttling, InternalError):
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/CommonErrors.html
+LOGS_RETRY_CODES = ["ThrottlingException", "ServiceUnavailableException"]
 LOG_TYPE = "ACCESS_LOGS"
 DEFAULT_SUFFIX_PATH = "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}"
 OUTPUT_FORMATS = ("json", "parquet", "w3c", "plain")
@@ -48,10 +51,10 @@ def destination_resource_arn(bucket, prefix, partition="aws"):
 
 def logs_client(module):
     """A CloudWatch Logs client in us-east-1 with retries on throttling and 5xx."""
-    return session.aws_client(module, "logs", region=LOGS_REGION, retry_decorator=AWSRetry.jittered_backoff())
+    return session.aws_client(module, "logs", region=LOGS_REGION, retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=LOGS_RETRY_CODES))
 
 
-@AWSRetry.jittered_backoff()
+@AWSRetry.jittered_backoff(catch_extra_error_codes=LOGS_RETRY_CODES)
 def _call(method, **kwargs):
     return method(**kwargs)
 

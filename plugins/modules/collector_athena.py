@@ -155,6 +155,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import athena
+from ansible_collections.clickstream.collectors.plugins.module_utils import session
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
@@ -360,9 +361,8 @@ def main():
 
 def run(module):
     params = module.params
-    retry = AWSRetry.jittered_backoff()
-    glue = module.client("glue", retry_decorator=retry)
-    athena_client = module.client("athena", retry_decorator=retry)
+    glue = session.aws_client(module, "glue", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=athena.GLUE_RETRY_CODES))
+    athena_client = session.aws_client(module, "athena", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=athena.ATHENA_RETRY_CODES))
     database = read_database(glue, params["database"])
     table = read_table(glue, params["database"], params["table"]) if database is not None else None
     found = read_named_queries(athena_client, params["workgroup"], params["named_query"], params["database"])

@@ -7,9 +7,19 @@ from functools import partial
 
 from .operations import Req
 from .rules import Rules
-from .xmlutil import Response, cloudfront_error, query_error, s3_error
+from .xmlutil import Response, cloudfront_error, json_error, query_error, s3_error
 
 VIEWER_SERVICES = ("cloudfront-edge",)
+# JSON-protocol services answer in their own shape, with their own codes (throttling, internal error):
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/CommonErrors.html (ThrottlingException 400,
+# ServiceUnavailableException 500), https://docs.aws.amazon.com/glue/latest/dg/aws-glue-api-exceptions.html
+# (ThrottlingException, InternalServiceException), https://docs.aws.amazon.com/athena/latest/APIReference/CommonErrors.html
+# (TooManyRequestsException 400, InternalServerException 500).
+JSON_FAULTS = {
+    "logs": ("ThrottlingException", "ServiceUnavailableException"),
+    "glue": ("ThrottlingException", "InternalServiceException"),
+    "athena": ("TooManyRequestsException", "InternalServerException"),
+}
 
 
 class FaultRules(Rules):
@@ -57,6 +67,11 @@ class FaultRules(Rules):
             # https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList (SlowDown, 503)
             resp = s3_error(503, "SlowDown", "Please reduce your request rate.")
             resp.fault = "SlowDown"
+            return resp
+        if service in JSON_FAULTS:
+            code = JSON_FAULTS[service][1 if second else 0]
+            resp = json_error(500 if second else 400, code, "Service unavailable" if second else "Rate exceeded")
+            resp.fault = code
             return resp
         # https://docs.aws.amazon.com/cloudfront/latest/APIReference/CommonErrors.html (Throttling 400, InternalFailure 500)
         error = cloudfront_error if service == "cloudfront" else partial(query_error, service)

@@ -35,7 +35,7 @@ from moto.logs.models import logs_backends
 
 from .operations import Req
 from .rules import Rules
-from .xmlutil import Response, request_id
+from .xmlutil import Response, json_error
 
 CLOUDFRONT_DELIVERY_REGION = "us-east-1"
 # Operations this layer looks at before moto; everything else of the logs service goes straight to moto.
@@ -54,9 +54,7 @@ def signing_region(req: Req) -> str:
 
 def logs_error(status: int, code: str, message: str, rule: str) -> Response:
     """An error in the JSON protocol's shape (``__type`` and ``message``)."""
-    data = json.dumps({"__type": code, "message": message}).encode("utf-8")
-    return Response(status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data))),
-                             ("x-amzn-RequestId", request_id())], data, rule=rule)
+    return json_error(status, code, message, rule)
 
 
 def backend(region: str = CLOUDFRONT_DELIVERY_REGION):

@@ -143,5 +143,16 @@ def test_fault_error_shapes(strict_aws):
             call()
         seen.append((info.value.response["Error"]["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]))
     assert seen == [("SlowDown", 503), ("Throttling", 400), ("InternalError", 500), ("Throttling", 400), ("InternalError", 500)]
+    # JSON-protocol services: their own codes, which botocore parses (a query-style XML body would read as a bare "400").
+    logs = strict_aws.boto3_client("logs", region="us-east-1", config=no_retry)
+    glue = strict_aws.boto3_client("glue", config=no_retry)
+    athena = strict_aws.boto3_client("athena", config=no_retry)
+    seen = []
+    for call in (logs.describe_delivery_sources, logs.describe_delivery_sources, glue.get_databases, athena.list_named_queries):
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            call()
+        seen.append((info.value.response["Error"]["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]))
+    assert seen == [("ThrottlingException", 400), ("ServiceUnavailableException", 500), ("ThrottlingException", 400),
+                    ("TooManyRequestsException", 400)]
     assert requests.post(f"{strict_aws.endpoint}/_strict/config", json={"fault_rate": 0}, timeout=10).status_code == 200
     s3.list_buckets()

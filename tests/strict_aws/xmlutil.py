@@ -1,5 +1,6 @@
 """Small XML and response helpers shared by the strict layer."""
 
+import json
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -98,6 +99,13 @@ def query_error(service: str, status: int, code: str, message: str, error_type: 
         f"<Message>{escape(message)}</Message></Error><RequestId>{request_id()}</RequestId></ErrorResponse>"
     )
     return _xml_response(status, body)
+
+
+def json_error(status: int, code: str, message: str, rule: str | None = None) -> Response:
+    """An error of a JSON-protocol service (CloudWatch Logs, Glue, Athena): ``{"__type": code, "message": ...}``."""
+    data = json.dumps({"__type": code, "message": message}).encode("utf-8")
+    return Response(status, [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data))),
+                             ("x-amzn-RequestId", request_id())], data, rule=rule)
 
 
 def strip_ns(root: ET.Element) -> ET.Element:
