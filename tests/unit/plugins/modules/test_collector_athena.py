@@ -209,3 +209,31 @@ def test_invalid_request_on_create_named_query_names_the_workgroup():
     message = env.failure()
     assert "Cannot CreateNamedQuery in Athena workgroup primary: check that workgroup primary exists in this region" in message
 
+
+
+def test_database_and_table_created_concurrently_are_adopted():
+    # Another run created both between this run's reads and its writes: Glue answers AlreadyExistsException.
+    env = Env()
+    env.no_database()
+    env.named_queries(WANTED_QUERY)
+    env.glue.add_client_error("create_database", "AlreadyExistsException", f"Database already exists: {DATABASE}", http_status_code=400)
+    env.database()  # read again: as wanted
+    env.glue.add_client_error("create_table", "AlreadyExistsException", f"Table already exists: {athena.DEFAULT_TABLE}", http_status_code=400)
+    env.table()  # read again: as wanted, no update
+    result = env.run()
+    assert result["changed"] is True
+    assert result["database"]["name"] == DATABASE
+    assert result["table"] == athena.table_view(WANTED_TABLE)
+
+
+def test_table_created_concurrently_with_other_settings_is_updated():
+    env = Env()
+    env.database()
+    env.no_table()
+    env.named_queries(WANTED_QUERY)
+    env.glue.add_client_error("create_table", "AlreadyExistsException", f"Table already exists: {athena.DEFAULT_TABLE}", http_status_code=400)
+    env.table(dict(WANTED_TABLE, Parameters={"EXTERNAL": "TRUE"}))
+    env.glue.add_response("update_table", {}, {"DatabaseName": DATABASE, "TableInput": WANTED_TABLE})
+    result = env.run()
+    assert result["changed"] is True
+    assert result["table"] == athena.table_view(WANTED_TABLE)
