@@ -210,7 +210,6 @@ def test_invalid_request_on_create_named_query_names_the_workgroup():
     assert "Cannot CreateNamedQuery in Athena workgroup primary: check that workgroup primary exists in this region" in message
 
 
-
 def test_database_and_table_created_concurrently_are_adopted():
     # Another run created both between this run's reads and its writes: Glue answers AlreadyExistsException.
     env = Env()
