@@ -100,6 +100,8 @@ options:
 notes:
   - Glue and Athena are regional; use the log bucket's region, where the data is.
   - The named query is found by name and database among the workgroup's named queries, one C(GetNamedQuery) each.
+  - A database or table another run creates between this run's read and its create (Glue's C(AlreadyExistsException))
+    is adopted, and updated when it differs, as a rerun would; it does not fail the run.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -159,6 +161,7 @@ from ansible_collections.clickstream.collectors.plugins.module_utils import sess
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
+from ansible_collections.clickstream.collectors.plugins.module_utils.errors import error_code
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 
 DATABASE_DESCRIPTION = "CloudFront access logs of clickstream.collectors collectors"
@@ -241,20 +244,41 @@ def query_view(query):
             "description": query.get("Description") or "", "query_string": query["QueryString"]}
 
 
-def handle_database(module, glue, current):
-    """The database exists with the collection's description. Returns (changed, view after)."""
+def glue_create(glue, action, database, **kwargs):
+    """A Glue create; False when Glue answers AlreadyExistsException (created since it was read)."""
+    try:
+        glue_call(glue, action, database, **kwargs)
+    except CollectorError as e:
+        if error_code(e) != "AlreadyExistsException":
+            raise
+        return False
+    return True
+
+
+def handle_database(module, glue, current, adopt=True):
+    """The database exists with the collection's description. Returns (changed, view after).
+
+    A database created between the read and the create (a concurrent run of the role) is adopted once, as a rerun
+    would: read again and updated when it differs."""
     database = module.params["database"]
     wanted = {"Name": database, "Description": DATABASE_DESCRIPTION}
     if current is not None and (current.get("Description") or "") == DATABASE_DESCRIPTION:
         return False, database_view(current)
     if not module.check_mode:
-        glue_call(glue, "CreateDatabase" if current is None else "UpdateDatabase", database,
-                  **({"DatabaseInput": wanted} if current is None else {"Name": database, "DatabaseInput": wanted}))
+        if current is not None:
+            glue_call(glue, "UpdateDatabase", database, Name=database, DatabaseInput=wanted)
+        elif not adopt:
+            glue_call(glue, "CreateDatabase", database, DatabaseInput=wanted)
+        elif not glue_create(glue, "CreateDatabase", database, DatabaseInput=wanted):
+            return True, handle_database(module, glue, read_database(glue, database), adopt=False)[1]
     return True, database_view(wanted)
 
 
-def handle_table(module, glue, current, wanted):
-    """The table is as ``wanted`` (a TableInput). Returns (changed, view after)."""
+def handle_table(module, glue, current, wanted, adopt=True):
+    """The table is as ``wanted`` (a TableInput). Returns (changed, view after).
+
+    A table created between the read and the create (a concurrent run of the role) is adopted once, as a rerun would:
+    read again and updated (or replaced) when it differs."""
     database = module.params["database"]
     if athena.table_view(current) == athena.table_view(wanted):
         return False, athena.table_view(current)
@@ -263,8 +287,11 @@ def handle_table(module, glue, current, wanted):
             # Partition keys do not change in place: a switch between legacy and v2 replaces the table (the data stays).
             glue_call(glue, "DeleteTable", database, DatabaseName=database, Name=wanted["Name"])
             current = None
-        if current is None:
+        if current is None and not adopt:
             glue_call(glue, "CreateTable", database, DatabaseName=database, TableInput=wanted)
+        elif current is None:
+            if not glue_create(glue, "CreateTable", database, DatabaseName=database, TableInput=wanted):
+                return True, handle_table(module, glue, read_table(glue, database, wanted["Name"]), wanted, adopt=False)[1]
         else:
             glue_call(glue, "UpdateTable", database, DatabaseName=database, TableInput=wanted)
     return True, athena.table_view(wanted)

@@ -31,6 +31,7 @@ DEFAULTS = {
     "bucket": "acme-clickstream-logs",
     "prefix": "cloudfront/",
     "distribution_id": None,
+    "log_delivery": "legacy",
     "since": None,
     "until": None,
     "marker": None,
