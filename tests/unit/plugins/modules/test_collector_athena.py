@@ -17,6 +17,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.exceptions import Ansib
 from ansible_collections.clickstream.collectors.plugins.module_utils import athena
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
 from ansible_collections.clickstream.collectors.plugins.modules import collector_athena
+from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import clients_from_the_double
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import Failed
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
@@ -44,6 +45,11 @@ DEFAULTS = {
 WANTED_TABLE = athena.table_input(athena.DEFAULT_TABLE, "legacy", "json", BUCKET, "cloudfront/")
 WANTED_QUERY = {"Name": "tracker_events", "Database": DATABASE, "WorkGroup": "primary",
                 "Description": collector_athena.QUERY_DESCRIPTION, "QueryString": SQL}
+
+
+@pytest.fixture(autouse=True)
+def _clients(monkeypatch):
+    clients_from_the_double(monkeypatch)
 
 
 class Env:
