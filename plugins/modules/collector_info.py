@@ -17,9 +17,9 @@ description:
     O(caller_reference)), with its tags, logging settings and response headers policy.
   - Buckets and the distribution are returned with their ownership verdict (whether they carry O(ownership_tags)).
   - With O(compare=true) it also compares each part with the settings given, using the comparisons of the modules that
-    would change them, and returns RV(in_sync) - the pixel bucket and the log bucket as M(amazon.aws.s3_bucket) keeps
-    them, the log expiry rule as M(community.aws.s3_lifecycle) does, the pixel as M(clickstream.collectors.tracking_pixel),
-    its ACL as M(clickstream.collectors.s3_object_acl) with C(prepare_bucket), the distribution and its response headers
+    would change them, and returns RV(in_sync) - the pixel bucket (with its Object Ownership and Block Public Access)
+    and the log bucket as M(amazon.aws.s3_bucket) keeps them, the log expiry rule as M(community.aws.s3_lifecycle) does,
+    the pixel and its ACL as M(clickstream.collectors.tracking_pixel) with C(acl) does, the distribution and its response headers
     policy as M(clickstream.collectors.collector_distribution), and logging as M(clickstream.collectors.cloudfront_logging).
     A playbook then runs only the modules of the parts that differ - on a rerun with nothing to change, this module run
     is the only one. A part is reported in sync only when every setting matches; any doubt reports it as differing, and
@@ -456,17 +456,19 @@ response_headers_policy:
 in_sync:
   description:
     - With O(compare=true), for each part whether it already is as the settings want it (its module would change nothing) -
-      C(pixel_bucket), C(log_bucket), C(log_expiry), C(pixel), C(pixel_acl), C(distribution), C(logging), C(log_delivery).
+      C(account), C(pixel_bucket), C(log_bucket), C(log_expiry), C(pixel), C(distribution), C(logging), C(log_delivery).
       C(log_bucket) and C(log_expiry) are true when O(log_bucket) is empty.
+    - C(account) is false when the account itself stops the collector as configured (its account-level Block Public Access
+      blocks or ignores the public ACL the pixel needs); no module changes that, so a playbook should stop there.
     - Empty with O(compare=false).
   returned: always
   type: dict
-  sample: {"pixel_bucket": true, "log_bucket": true, "log_expiry": true, "pixel": true, "pixel_acl": false, "distribution": true, "logging": true}
+  sample: {"account": true, "pixel_bucket": true, "log_bucket": true, "log_expiry": true, "pixel": false, "distribution": true, "logging": true}
 differences:
   description: For each part not in sync, what differs, in words.
   returned: always
   type: dict
-  sample: {"pixel_acl": ["the pixel's grants differ from public-read"]}
+  sample: {"pixel": ["the pixel's grants differ from public-read"]}
 """
 
 import base64
@@ -526,6 +528,10 @@ LOG_BUCKET_PUBLIC_ACCESS = dict((flag, True) for flag in s3_access.PUBLIC_ACCESS
 LOG_BUCKET_OWNERSHIP = "BucketOwnerPreferred"
 LOG_BUCKET_ENCRYPTION = "AES256"
 PIXEL_ACL = "public-read"
+# The pixel bucket as the role's amazon.aws.s3_bucket task keeps it: ACLs enabled, public ACLs neither blocked nor ignored,
+# public policies still blocked.
+PIXEL_BUCKET_OWNERSHIP = "BucketOwnerPreferred"
+PIXEL_BUCKET_PUBLIC_ACCESS = {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 DENIED = ACCESS_DENIED + ("Forbidden", "AllAccessDisabled")
 BUCKET_PERMISSIONS = (
     "the caller needs s3:ListBucket, s3:GetBucketTagging, s3:GetBucketOwnershipControls and s3:GetBucketPublicAccessBlock on it, "
@@ -737,22 +743,34 @@ def pixel_differences(pixel, content, content_type, cache_control):
     return differences
 
 
-def pixel_acl_differences(bucket, pixel, account):
-    """The object's ACL as clickstream.collectors.s3_object_acl keeps it (public-read, prepare_bucket)."""
-    if not bucket.get("exists") or not bucket.get("accessible") or not pixel.get("exists"):
-        return ["the pixel does not exist"]
-    differences = []
-    flags = account.get("public_access_block") or {}
-    if flags.get("BlockPublicAcls") or flags.get("IgnorePublicAcls"):
-        differences.append("the account's Block Public Access blocks public ACLs")
+def pixel_bucket_differences(bucket, wanted_tags):
+    """The pixel bucket as the role's amazon.aws.s3_bucket task keeps it (tags, Object Ownership, Block Public Access)."""
+    differences = bucket_differences(bucket, wanted_tags)
+    if not bucket.get("exists") or not bucket.get("accessible"):
+        return differences
+    if bucket["object_ownership"] != PIXEL_BUCKET_OWNERSHIP:
+        differences.append(f"Object Ownership is {bucket['object_ownership']}, not {PIXEL_BUCKET_OWNERSHIP}")
+    if bucket["public_access_block"] != PIXEL_BUCKET_PUBLIC_ACCESS:
+        wrong = sorted(flag for flag, value in PIXEL_BUCKET_PUBLIC_ACCESS.items() if bucket["public_access_block"].get(flag) != value)
+        differences.append(f"Block Public Access differs ({', '.join(wrong)})")
+    return differences
+
+
+def pixel_acl_differences(pixel):
+    """The object's ACL as clickstream.collectors.tracking_pixel keeps it with acl: public-read."""
+    if not pixel.get("exists"):
+        return []  # the upload sets it
     owner_id = (pixel["acl"].get("Owner") or {}).get("ID")
     if s3_access.normalize_grants(pixel["acl"].get("Grants")) != s3_access.grants_for_canned_acl(PIXEL_ACL, owner_id):
-        differences.append(f"the pixel's grants differ from {PIXEL_ACL}")
-    if bucket["object_ownership"] == "BucketOwnerEnforced":
-        differences.append("the pixel bucket has ACLs disabled (BucketOwnerEnforced)")
-    if bucket["public_access_block"]["IgnorePublicAcls"]:
-        differences.append("the pixel bucket ignores public ACLs (IgnorePublicAcls)")
-    return differences
+        return [f"the pixel's grants differ from {PIXEL_ACL}"]
+    return []
+
+
+def account_differences(account):
+    """What in the account stops the collector as configured: account-level Block Public Access against a public pixel."""
+    flags = account.get("public_access_block") or {}
+    on = [flag for flag in ("BlockPublicAcls", "IgnorePublicAcls") if flags.get(flag)]
+    return [f"the account's Block Public Access has {' and '.join(on)} on: public ACLs cannot work"] if on else []
 
 
 def distribution_differences(read, params, wanted_tags):
@@ -815,9 +833,10 @@ def compare_all(module, reads, content, distribution_params):
     logging = params["logging"]
     log_bucket = reads.get("log_bucket") or {}
     differences = {
-        "pixel_bucket": bucket_differences(reads["pixel_bucket"], wanted_tags),
-        "pixel": pixel_differences(reads["pixel"], content, params["pixel"]["content_type"], params["pixel"]["cache_control"]),
-        "pixel_acl": pixel_acl_differences(reads["pixel_bucket"], reads["pixel"], reads["account"]),
+        "account": account_differences(reads["account"]),
+        "pixel_bucket": pixel_bucket_differences(reads["pixel_bucket"], wanted_tags),
+        "pixel": (pixel_differences(reads["pixel"], content, params["pixel"]["content_type"], params["pixel"]["cache_control"])
+                  + pixel_acl_differences(reads["pixel"])),
         "distribution": distribution_differences(reads["distribution"], distribution_params, wanted_tags),
         "log_bucket": [],
         "log_expiry": [],

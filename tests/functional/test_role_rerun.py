@@ -88,7 +88,11 @@ def test_rerun_is_one_module_run_and_repairs_exactly_what_was_changed_by_hand(st
 
     drifts = [
         ("pixel made private", lambda: s3.put_object_acl(Bucket=PIXEL_BUCKET, Key="i", ACL="private"), ["PutObjectAcl"]),
-        ("pixel served as octet-stream", content_type_by_hand, ["CopyObject", "PutObjectAcl"]),
+        # The copy carries the public-read ACL (x-amz-acl): one write, not a copy and an ACL put.
+        ("pixel served as octet-stream", content_type_by_hand, ["CopyObject"]),
+        ("public ACLs ignored on the pixel bucket", lambda: s3.put_public_access_block(Bucket=PIXEL_BUCKET, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}),
+         ["PutPublicAccessBlock"]),
         ("log bucket encryption removed", lambda: s3.delete_bucket_encryption(Bucket=LOG_BUCKET), ["PutBucketEncryption"]),
         ("price class changed", price_class_by_hand, ["UpdateDistribution"]),
         ("a tag added to the distribution by hand (the role purges other tags)", distribution_tag_added, ["UntagResource"]),
