@@ -60,8 +60,12 @@ def writes_since(strict_aws, before):  # noqa: F811  pylint: disable=redefined-o
 
 
 def test_rerun_is_one_module_run_and_repairs_exactly_what_was_changed_by_hand(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
-    built = collector(strict_aws, *QUICK)
+    built = collector(strict_aws, *QUICK, report=True)
     assert built.returncode == 0, built.stdout[-3000:]
+    # A new public pixel is one module run: the upload carries its ACL, the bucket task set ownership and Block Public Access.
+    assert [name for name in module_runs(built) if name.startswith("Pixel |")] == [
+        "Pixel | Upload the 1x1 GIF as image/gif, public-read unless CloudFront reads it through an origin access control"]
+    assert "PutObjectAcl" not in writes_since(strict_aws, 0)
 
     before = len(strict_aws.writes())
     rerun = collector(strict_aws, *QUICK, report=True)
