@@ -146,12 +146,12 @@ options:
   origin_access_control_name:
     description:
       - The name of the origin access control (OAC) the origin uses, for a private origin bucket (Block Public Access on,
-        ACLs disabled): CloudFront then signs its fetches (SigV4, always), and the bucket policy must allow C(s3:GetObject)
+        ACLs disabled). CloudFront then signs its fetches (SigV4, always), and the bucket policy must allow C(s3:GetObject)
         to the service principal C(cloudfront.amazonaws.com) with C(AWS:SourceArn) set to the distribution's ARN
         (RV(distribution.arn)).
       - An OAC with this name is used when it exists, else created (C(s3), C(always), C(sigv4)); with O(state=absent) it is
         deleted after the distribution (kept, with a warning, when another distribution still uses it).
-      - Empty (the default) means no OAC: CloudFront fetches anonymously and the object must be public; an OAC set before
+      - Empty (the default) means no OAC. CloudFront fetches anonymously and the object must be public; an OAC set before
         is taken off the origin (the OAC itself is kept).
     type: str
     default: ""

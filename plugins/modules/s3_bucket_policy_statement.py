@@ -16,7 +16,7 @@ description:
   - Compare-first - the statement is compared with the one in the policy (as IAM compares them, lists of one value and the
     value alone alike), and the policy is written only when it differs. Removing the last statement deletes the policy.
   - Made for the statement that lets CloudFront read a private origin bucket through an origin access control (principal
-    C(Service: cloudfront.amazonaws.com), C(AWS:SourceArn) the distribution's ARN).
+    service C(cloudfront.amazonaws.com), condition C(AWS:SourceArn) the distribution's ARN).
 author:
   - clickstream.collectors maintainers (@clickstream-collectors)
 options:

@@ -21,7 +21,7 @@ description:
   - Refuses content that is not an image of the declared type, before any AWS call.
   - With O(acl), the object's ACL is managed too - sent with the upload or the copy (C(x-amz-acl)), so that a new
     public pixel costs one C(PutObject), and put on its own (C(PutObjectAcl)) when only the ACL differs.
-  - Without O(acl), a rewrite (upload or copy), which resets an object's ACL to private on AWS, keeps the ACL: the
+  - Without O(acl), a rewrite (upload or copy), which resets an object's ACL to private on AWS, keeps the ACL. The
     module reads it first and puts it back after the write, so a pixel made public by
     M(clickstream.collectors.s3_object_acl) stays public.
   - The action plugin resolves O(src) on the controller (the play's and roles' C(files/) folders) and passes
