@@ -34,7 +34,8 @@ DEV_REFERENCE = "clickstream-collector-dev-example-clickstream-pixel-dev"
 # message must name one of the actions the layer refused, all of which that statement grants.
 FIRST_NEEDED_AT = {
     "ReadAccountWide": "Preflight | Read the collector in one pass (account, buckets, pixel, distribution, logging) and compare",
-    "CollectorBuckets": "Preflight | Ownership - the buckets and the distribution, where they exist, belong to this collection and environment; the account allows the pixel",
+    "CollectorBuckets": ("Preflight | Ownership - the buckets and the distribution, where they exist, belong to this collection and "
+                         "environment; the account allows the pixel"),
     "CollectorObjects": "Pixel | Upload the 1x1 GIF as image/gif, public-read unless CloudFront reads it through an origin access control",
     "CollectorDistributions": "Distribution | Serve the pixel over HTTP and HTTPS",
     "PixelNoCacheHeadersPolicy": "Distribution | Serve the pixel over HTTP and HTTPS",
