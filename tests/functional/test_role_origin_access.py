@@ -88,3 +88,18 @@ def test_check_mode_of_the_switch_to_oac_is_truthful_and_writes_nothing(strict_a
     for task in ("Buckets | Pixel bucket", "Distribution | Serve the pixel", "Distribution | Pixel bucket policy"):
         assert any(line.startswith("TASK") and task in line for line in checked.stdout.splitlines()), task
     assert "Would update the pixel bucket" in checked.stdout and "Object Ownership is BucketOwnerPreferred, not BucketOwnerEnforced" in checked.stdout
+
+
+def test_account_block_public_access_stops_public_acl_not_oac(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    account = strict_aws.boto3_client("sts").get_caller_identity()["Account"]
+    strict_aws.boto3_client("s3control").put_public_access_block(
+        AccountId=account, PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True})
+    before = len(strict_aws.writes())
+    refused = collector(strict_aws, *NO_LOG_CHECK, "-e", "cloudfront_collector_smoke_test=false")
+    assert refused.returncode == 2, refused.stdout[-3000:]
+    assert "Set cloudfront_collector_origin_access: oac" in refused.stdout
+    assert "BlockPublicAcls and IgnorePublicAcls on" in refused.stdout
+    assert writes_since(strict_aws, before) == []
+    # oac mode does not need public ACLs: the same account builds it, smoke test through the edge included.
+    built = collector(strict_aws, *OAC)
+    assert built.returncode == 0, built.stdout[-3000:]
