@@ -493,3 +493,42 @@ def delete_response_headers_policy(client, name):
         return False
     client.delete_response_headers_policy(aws_retry=True, Id=policy["Id"], IfMatch=etag)
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Origin access controls (a private S3 origin that CloudFront reads with signed requests)
+# ---------------------------------------------------------------------------------------------
+
+# What an S3 origin's OAC is made of (aws-facts.md, "CloudFront distributions"): sign every request with SigV4.
+S3_OAC_CONFIG = {"SigningProtocol": "sigv4", "SigningBehavior": "always", "OriginAccessControlOriginType": "s3"}
+
+
+def find_origin_access_control(client, name):
+    """The summary (``Id``, ``Name``, signing settings) of the origin access control named ``name``, or None.
+
+    Pages by Marker: boto3 has no paginator for ListOriginAccessControls.
+    """
+    kwargs = {}
+    while True:
+        page = client.list_origin_access_controls(aws_retry=True, **kwargs).get("OriginAccessControlList") or {}
+        for item in page.get("Items") or []:
+            if item.get("Name") == name:
+                return item
+        if not page.get("NextMarker"):
+            return None
+        kwargs["Marker"] = page["NextMarker"]
+
+
+def create_origin_access_control(client, name, description=""):
+    """CreateOriginAccessControl for an S3 origin (sigv4, always); returns the OAC (``Id``, ``OriginAccessControlConfig``)."""
+    config = dict(S3_OAC_CONFIG, Name=name, Description=description)
+    return client.create_origin_access_control(aws_retry=True, OriginAccessControlConfig=config)["OriginAccessControl"]
+
+
+def delete_origin_access_control(client, oac_id):
+    """DeleteOriginAccessControl with the ETag GetOriginAccessControl gives (IfMatch).
+
+    OriginAccessControlInUse (a distribution still uses it) is raised to the caller.
+    """
+    etag = client.get_origin_access_control(aws_retry=True, Id=oac_id).get("ETag")
+    client.delete_origin_access_control(aws_retry=True, Id=oac_id, IfMatch=etag)

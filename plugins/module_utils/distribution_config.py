@@ -53,6 +53,8 @@ def desired_origin(params):
         "DomainName": f"{params['origin_bucket']}.s3.{params['origin_bucket_region']}.amazonaws.com",
         "OriginPath": "",
         "S3OriginConfig": {"OriginAccessIdentity": ""},
+        # The origin access control CloudFront signs its fetches with (a private pixel bucket), or none (a public pixel).
+        "OriginAccessControlId": params.get("origin_access_control_id") or "",
         "CustomOriginConfig": REMOVE,
     }
 
@@ -163,7 +165,8 @@ def managed_view(config, tags):
             "HttpVersion": config.get("HttpVersion"),
             "Aliases": sorted((config.get("Aliases") or {}).get("Items") or []),
             "AcmCertificateArn": None if certificate.get("CloudFrontDefaultCertificate") else certificate.get("ACMCertificateArn"),
-            "Origins": [{"Id": o.get("Id"), "DomainName": o.get("DomainName")} for o in (config.get("Origins") or {}).get("Items") or [{}]],
+            "Origins": [{"Id": o.get("Id"), "DomainName": o.get("DomainName"), "OriginAccessControlId": o.get("OriginAccessControlId") or None}
+                        for o in (config.get("Origins") or {}).get("Items") or [{}]],
             "ViewerProtocolPolicy": behaviour.get("ViewerProtocolPolicy"),
             "AllowedMethods": sorted((behaviour.get("AllowedMethods") or {}).get("Items") or []),
             "CachePolicyId": behaviour.get("CachePolicyId"),

@@ -21,6 +21,7 @@ resource and the fix.
 import copy
 import functools
 import ipaddress
+import json
 
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
@@ -355,3 +356,23 @@ def add_grants(acl_policy, grants):
             present.append(grant)
             changed = True
     return changed, new_policy
+
+
+# ---------------------------------------------------------------------------------------------
+# Bucket policy statements
+# ---------------------------------------------------------------------------------------------
+
+
+def canonical_statement(value):
+    """A policy statement in a form that compares as IAM reads it: one-element lists as their value, list items and keys sorted."""
+    if isinstance(value, dict):
+        return dict((key, canonical_statement(item)) for key, item in sorted(value.items()))
+    if isinstance(value, list):
+        items = sorted((canonical_statement(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
+        return items[0] if len(items) == 1 else items
+    return value
+
+
+def same_statement(current, wanted):
+    """Whether two policy statements say the same (clickstream.collectors.s3_bucket_policy_statement and collector_info)."""
+    return canonical_statement(current) == canonical_statement(wanted)

@@ -143,6 +143,19 @@ options:
       - The default is O(caller_reference) (letters, digits, hyphens and underscores kept) followed by C(-viewer-cache-control)
         (the name the policy had before it also carried CORS; keeping it keeps the distribution's policy).
     type: str
+  origin_access_control_name:
+    description:
+      - The name of the origin access control (OAC) the origin uses, for a private origin bucket (Block Public Access on,
+        ACLs disabled). CloudFront then signs its fetches (SigV4, always), and the bucket policy must allow C(s3:GetObject)
+        to the service principal C(cloudfront.amazonaws.com) with C(AWS:SourceArn) set to the distribution's ARN
+        (RV(distribution.arn)).
+      - An OAC with this name is used when it exists, else created (C(s3), C(always), C(sigv4)); with O(state=absent) it is
+        deleted after the distribution (kept, with a warning, when another distribution still uses it).
+      - Empty (the default) means no OAC. CloudFront fetches anonymously and the object must be public; an OAC set before
+        is taken off the origin (the OAC itself is kept).
+    type: str
+    default: ""
+    version_added: 1.1.0
   ownership_tags:
     description:
       - Tags that mark a distribution as managed by the caller. A distribution with this caller reference that lacks
@@ -277,6 +290,20 @@ created:
   returned: when O(state=present)
   type: bool
   sample: true
+  version_added: 1.1.0
+origin_access_control:
+  description: The origin access control the origin uses (O(origin_access_control_name)); in check mode, before its creation, the id names it.
+  returned: when O(origin_access_control_name) is set and O(state=present)
+  type: dict
+  contains:
+    id:
+      description: The OAC id.
+      type: str
+      sample: E2QWRUHAPOMQZL
+    name:
+      description: The OAC name.
+      type: str
+      sample: clickstream-prod-acme-pixel
   version_added: 1.1.0
 response_headers_policy:
   description: The response headers policy O(viewer_cache_control) and O(cors_allowed_origins) manage (in check mode, as it would be).
@@ -438,11 +465,14 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_origin_access_control
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_distribution
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_origin_access_control
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import delete_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import ensure_tags
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_origin_access_control
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_response_headers_policy
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_distribution
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_tags
@@ -498,6 +528,10 @@ FIXES = {
     "PreconditionFailed": "it kept changing meanwhile (stale ETag after several re-reads); rerun later",
     "InvalidArgument": "CloudFront refused the settings; check the options named in the message",
 }
+OAC_PERMISSIONS = (
+    "the caller needs cloudfront:ListOriginAccessControls, cloudfront:GetOriginAccessControl, "
+    "cloudfront:CreateOriginAccessControl and cloudfront:DeleteOriginAccessControl"
+)
 POLICY_PERMISSIONS = (
     "the caller needs cloudfront:ListResponseHeadersPolicies, cloudfront:GetResponseHeadersPolicy, "
     "cloudfront:CreateResponseHeadersPolicy, cloudfront:UpdateResponseHeadersPolicy and cloudfront:DeleteResponseHeadersPolicy"
@@ -689,6 +723,45 @@ def remove_response_headers_policy(client, module, name):
 
 
 # ---------------------------------------------------------------------------------------------
+# The origin access control
+# ---------------------------------------------------------------------------------------------
+
+
+@ErrorHandler.common_error_handler("keep origin access control {name}", {ACCESS_DENIED: OAC_PERMISSIONS})
+def handle_origin_access_control(client, module, name):
+    """The id of the OAC named ``name``, created when missing (a placeholder naming it in check mode). -> (changed, id)"""
+    found = find_origin_access_control(client, name)
+    if found is not None:
+        return False, found["Id"]
+    if module.check_mode:
+        return True, f"(new origin access control {name})"
+    try:
+        return True, create_origin_access_control(client, name, "clickstream.collectors: the collector's private pixel bucket")["Id"]
+    except is_boto3_error_code("OriginAccessControlAlreadyExists"):
+        # Another run created it since the read: use that one.
+        found = find_origin_access_control(client, name)
+        if found is None:
+            raise
+        return False, found["Id"]
+
+
+@ErrorHandler.common_error_handler("delete origin access control {name}", {ACCESS_DENIED: OAC_PERMISSIONS})
+def remove_origin_access_control(client, module, name):
+    """Delete the named OAC after the distribution; one still used elsewhere is kept with a warning. -> changed"""
+    found = find_origin_access_control(client, name)
+    if found is None:
+        return False
+    if module.check_mode:
+        return True
+    try:
+        delete_origin_access_control(client, found["Id"])
+    except is_boto3_error_code("OriginAccessControlInUse"):
+        module.warn(f"origin access control {name} is still used by another distribution and was kept; detach it, then rerun")
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
 # The states
 # ---------------------------------------------------------------------------------------------
 
@@ -707,6 +780,9 @@ def ensure_present(client, module):
         policy_changed, policy = handle_response_headers_policy(client, module, policy_name(params))
     policy_id = policy["id"] if policy else params["response_headers_policy_id"]
     created = False
+    oac_changed = False
+    if params["origin_access_control_name"]:
+        oac_changed, params["origin_access_control_id"] = handle_origin_access_control(client, module, params["origin_access_control_name"])
     if distribution is None:
         try:
             changed, result = handle_create(client, module, label, policy_id)
@@ -730,7 +806,9 @@ def ensure_present(client, module):
         deployed = await_deployment(client, module, found["id"], "the distribution was written")
         if deployed:
             found["status"] = deployed.get("Status")
-    return changed or policy_changed, result
+    if params["origin_access_control_name"]:
+        result["origin_access_control"] = {"id": params["origin_access_control_id"], "name": params["origin_access_control_name"]}
+    return changed or policy_changed or oac_changed, result
 
 
 def ensure_absent(client, module):
@@ -742,7 +820,10 @@ def ensure_absent(client, module):
         result["response_headers_policy"] = {"id": None, "name": policy_name(params), "cache_control": None, "cors": None}
     distribution, etag, tags = read_existing(client, module, label, True)
     if distribution is None:
-        return manages_policy(params) and remove_response_headers_policy(client, module, policy_name(params)), result
+        removed = manages_policy(params) and remove_response_headers_policy(client, module, policy_name(params))
+        if params["origin_access_control_name"]:
+            removed = remove_origin_access_control(client, module, params["origin_access_control_name"]) or removed
+        return removed, result
     check_ownership(module, distribution, tags)
     label = f"distribution {distribution['Id']}"
     config = distribution["DistributionConfig"]
@@ -767,6 +848,8 @@ def ensure_absent(client, module):
         delete(client, label, distribution["Id"])
     if manages_policy(params):
         remove_response_headers_policy(client, module, policy_name(params))
+    if params["origin_access_control_name"]:
+        remove_origin_access_control(client, module, params["origin_access_control_name"])
     return True, result
 
 
@@ -790,6 +873,7 @@ def main():
         response_headers_policy_name=dict(type="str"),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
+        origin_access_control_name=dict(type="str", default=""),
         ownership_tags=dict(type="dict", default={}),
         wait=dict(type="bool", default=False),
         disable_only=dict(type="bool", default=False),

@@ -17,9 +17,9 @@ description:
     O(caller_reference)), with its tags, logging settings and response headers policy.
   - Buckets and the distribution are returned with their ownership verdict (whether they carry O(ownership_tags)).
   - With O(compare=true) it also compares each part with the settings given, using the comparisons of the modules that
-    would change them, and returns RV(in_sync) - the pixel bucket and the log bucket as M(amazon.aws.s3_bucket) keeps
-    them, the log expiry rule as M(community.aws.s3_lifecycle) does, the pixel as M(clickstream.collectors.tracking_pixel),
-    its ACL as M(clickstream.collectors.s3_object_acl) with C(prepare_bucket), the distribution and its response headers
+    would change them, and returns RV(in_sync) - the pixel bucket (with its Object Ownership and Block Public Access)
+    and the log bucket as M(amazon.aws.s3_bucket) keeps them, the log expiry rule as M(community.aws.s3_lifecycle) does,
+    the pixel and its ACL as M(clickstream.collectors.tracking_pixel) with C(acl) does, the distribution and its response headers
     policy as M(clickstream.collectors.collector_distribution), and logging as M(clickstream.collectors.cloudfront_logging).
     A playbook then runs only the modules of the parts that differ - on a rerun with nothing to change, this module run
     is the only one. A part is reported in sync only when every setting matches; any doubt reports it as differing, and
@@ -115,6 +115,34 @@ options:
         description:
           - Its C(Cache-Control); not compared when not set.
         type: str
+  origin_access:
+    description:
+      - How CloudFront reads the pixel bucket, compared in RV(in_sync) (C(pixel_bucket), C(pixel), C(distribution),
+        C(origin_access), C(account)).
+    type: dict
+    default: {}
+    version_added: 1.1.0
+    suboptions:
+      mode:
+        description:
+          - V(public_acl) - the pixel is public (C(public-read) ACL), the bucket has ACLs enabled (C(BucketOwnerPreferred)) and
+            public ACLs allowed, the origin has no origin access control, and the bucket policy has no statement O(origin_access.policy_sid).
+          - V(oac) - the bucket keeps every Block Public Access flag on and ACLs disabled (C(BucketOwnerEnforced)), the origin uses
+            the origin access control O(origin_access.control_name), and the bucket policy statement O(origin_access.policy_sid)
+            allows C(s3:GetObject) to C(cloudfront.amazonaws.com) for this distribution only (C(AWS:SourceArn)).
+        type: str
+        choices: [public_acl, oac]
+        default: public_acl
+      control_name:
+        description:
+          - The origin access control's name (V(oac)); read with C(cloudfront:ListOriginAccessControls).
+        type: str
+        default: ""
+      policy_sid:
+        description:
+          - The C(Sid) of the bucket policy statement that lets CloudFront read the bucket (V(oac)), removed in V(public_acl) mode.
+        type: str
+        default: CloudFrontOriginAccessControl
   log_bucket_settings:
     description:
       - The log bucket as it should be - private (all four Block Public Access flags), SSE-S3, Object Ownership
@@ -370,7 +398,17 @@ pixel_bucket:
     public_access_block:
       description: Its Block Public Access flags (snake_case).
       type: dict
+    policy:
+      description: Its bucket policy, null when it has none.
+      type: dict
+      version_added: 1.1.0
   sample: {"name": "acme-clickstream-pixel", "exists": true, "owned": true, "region": "eu-west-1"}
+origin_access_control:
+  description: The origin access control named O(origin_access.control_name) (its C(id) and C(name)), or an empty dict.
+  returned: always
+  type: dict
+  sample: {"id": "E2QWRUHAPOMQZL", "name": "clickstream-prod-acme-pixel"}
+  version_added: 1.1.0
 previous_distributions:
   description:
     - Distributions of the same collector (O(identity_tags)) with another caller reference, found only when none has
@@ -456,17 +494,23 @@ response_headers_policy:
 in_sync:
   description:
     - With O(compare=true), for each part whether it already is as the settings want it (its module would change nothing) -
-      C(pixel_bucket), C(log_bucket), C(log_expiry), C(pixel), C(pixel_acl), C(distribution), C(logging), C(log_delivery).
+      C(account), C(pixel_bucket), C(log_bucket), C(log_expiry), C(pixel), C(distribution), C(origin_access), C(logging),
+      C(log_delivery).
       C(log_bucket) and C(log_expiry) are true when O(log_bucket) is empty.
+    - C(account) is false when the account itself stops the collector as configured (its account-level Block Public Access
+      blocks or ignores the public ACL the pixel needs, in V(public_acl) mode); no module changes that, so a playbook should
+      stop there.
+    - C(origin_access) is the pixel bucket's policy statement O(origin_access.policy_sid), as
+      M(clickstream.collectors.s3_bucket_policy_statement) keeps it (present in V(oac) mode, absent otherwise).
     - Empty with O(compare=false).
   returned: always
   type: dict
-  sample: {"pixel_bucket": true, "log_bucket": true, "log_expiry": true, "pixel": true, "pixel_acl": false, "distribution": true, "logging": true}
+  sample: {"account": true, "pixel_bucket": true, "log_bucket": true, "log_expiry": true, "pixel": false, "distribution": true, "logging": true}
 differences:
   description: For each part not in sync, what differs, in words.
   returned: always
   type: dict
-  sample: {"pixel_acl": ["the pixel's grants differ from public-read"]}
+  sample: {"pixel": ["the pixel's grants differ from public-read"]}
 """
 
 import base64
@@ -498,6 +542,7 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution
+from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_origin_access_control
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_response_headers_policy_summary
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_distribution_config
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import get_tags
@@ -526,10 +571,17 @@ LOG_BUCKET_PUBLIC_ACCESS = dict((flag, True) for flag in s3_access.PUBLIC_ACCESS
 LOG_BUCKET_OWNERSHIP = "BucketOwnerPreferred"
 LOG_BUCKET_ENCRYPTION = "AES256"
 PIXEL_ACL = "public-read"
+# The pixel bucket as the role's amazon.aws.s3_bucket task keeps it: ACLs enabled, public ACLs neither blocked nor ignored,
+# public policies still blocked.
+PIXEL_BUCKET_OWNERSHIP = "BucketOwnerPreferred"
+PIXEL_BUCKET_PUBLIC_ACCESS = {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+# In oac mode the pixel bucket stays private: ACLs disabled, every Block Public Access flag on.
+PRIVATE_PIXEL_BUCKET_OWNERSHIP = "BucketOwnerEnforced"
+PRIVATE_PIXEL_BUCKET_PUBLIC_ACCESS = dict((flag, True) for flag in s3_access.PUBLIC_ACCESS_BLOCK_FLAGS)
 DENIED = ACCESS_DENIED + ("Forbidden", "AllAccessDisabled")
 BUCKET_PERMISSIONS = (
-    "the caller needs s3:ListBucket, s3:GetBucketTagging, s3:GetBucketOwnershipControls and s3:GetBucketPublicAccessBlock on it, "
-    "and on the log bucket s3:GetEncryptionConfiguration, s3:GetBucketPolicy, s3:GetLifecycleConfiguration and s3:GetBucketAcl"
+    "the caller needs s3:ListBucket, s3:GetBucketTagging, s3:GetBucketOwnershipControls, s3:GetBucketPublicAccessBlock and "
+    "s3:GetBucketPolicy on it, and on the log bucket s3:GetEncryptionConfiguration, s3:GetLifecycleConfiguration and s3:GetBucketAcl"
 )
 
 
@@ -563,10 +615,10 @@ def read_bucket(s3, name, full):
     bucket["tags"] = get_s3_bucket_tagging(s3, name)
     bucket["object_ownership"] = s3_access.get_object_ownership(s3, name)
     bucket["public_access_block"] = s3_access.get_public_access_block(s3, name)
+    bucket["policy"] = get_s3_bucket_policy(s3, name) or None
     if full:
         rules = (get_s3_bucket_encryption(s3, name) or {}).get("Rules") or [{}]
         bucket["encryption"] = (rules[0].get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
-        bucket["policy"] = get_s3_bucket_policy(s3, name) or None
         bucket["lifecycle_rules"] = lifecycle_rules(s3, name)
         bucket["acl"] = get_s3_bucket_acl(s3, name)
     return bucket
@@ -598,8 +650,8 @@ def read_pixel(s3, bucket, key):
     "read the collector's distribution",
     {
         ACCESS_DENIED: (
-            "the caller needs cloudfront:ListDistributions, cloudfront:GetDistribution, cloudfront:ListTagsForResource and "
-            "cloudfront:ListResponseHeadersPolicies"
+            "the caller needs cloudfront:ListDistributions, cloudfront:GetDistribution, cloudfront:ListTagsForResource, "
+            "cloudfront:ListResponseHeadersPolicies and (origin access control) cloudfront:ListOriginAccessControls"
         )
     },
 )
@@ -614,6 +666,9 @@ def read_distribution(cloudfront, params, distribution_params):
         result["previous"] = find_previous(cloudfront, params)
     if params["compare"] and manages_policy(distribution_params):
         result["policy"] = find_response_headers_policy_summary(cloudfront, policy_name(distribution_params))
+    result["oac"] = None
+    if params["origin_access"]["mode"] == "oac" and params["origin_access"]["control_name"]:
+        result["oac"] = find_origin_access_control(cloudfront, params["origin_access"]["control_name"])
     return result
 
 
@@ -737,22 +792,67 @@ def pixel_differences(pixel, content, content_type, cache_control):
     return differences
 
 
-def pixel_acl_differences(bucket, pixel, account):
-    """The object's ACL as clickstream.collectors.s3_object_acl keeps it (public-read, prepare_bucket)."""
-    if not bucket.get("exists") or not bucket.get("accessible") or not pixel.get("exists"):
-        return ["the pixel does not exist"]
-    differences = []
-    flags = account.get("public_access_block") or {}
-    if flags.get("BlockPublicAcls") or flags.get("IgnorePublicAcls"):
-        differences.append("the account's Block Public Access blocks public ACLs")
+def pixel_bucket_differences(bucket, wanted_tags, mode="public_acl"):
+    """The pixel bucket as the role's amazon.aws.s3_bucket task keeps it (tags, Object Ownership, Block Public Access)."""
+    differences = bucket_differences(bucket, wanted_tags)
+    if not bucket.get("exists") or not bucket.get("accessible"):
+        return differences
+    ownership = PRIVATE_PIXEL_BUCKET_OWNERSHIP if mode == "oac" else PIXEL_BUCKET_OWNERSHIP
+    flags = PRIVATE_PIXEL_BUCKET_PUBLIC_ACCESS if mode == "oac" else PIXEL_BUCKET_PUBLIC_ACCESS
+    if bucket["object_ownership"] != ownership:
+        differences.append(f"Object Ownership is {bucket['object_ownership']}, not {ownership}")
+    if bucket["public_access_block"] != flags:
+        wrong = sorted(flag for flag, value in flags.items() if bucket["public_access_block"].get(flag) != value)
+        differences.append(f"Block Public Access differs ({', '.join(wrong)})")
+    return differences
+
+
+def pixel_acl_differences(pixel):
+    """The object's ACL as clickstream.collectors.tracking_pixel keeps it with acl: public-read."""
+    if not pixel.get("exists"):
+        return []  # the upload sets it
     owner_id = (pixel["acl"].get("Owner") or {}).get("ID")
     if s3_access.normalize_grants(pixel["acl"].get("Grants")) != s3_access.grants_for_canned_acl(PIXEL_ACL, owner_id):
-        differences.append(f"the pixel's grants differ from {PIXEL_ACL}")
-    if bucket["object_ownership"] == "BucketOwnerEnforced":
-        differences.append("the pixel bucket has ACLs disabled (BucketOwnerEnforced)")
-    if bucket["public_access_block"]["IgnorePublicAcls"]:
-        differences.append("the pixel bucket ignores public ACLs (IgnorePublicAcls)")
-    return differences
+        return [f"the pixel's grants differ from {PIXEL_ACL}"]
+    return []
+
+
+def oac_statement(bucket, distribution_arn, partition="aws"):
+    """The pixel bucket's policy statement (without Sid) letting CloudFront read it for this distribution only, as the
+    role writes it (aws-facts.md: principal cloudfront.amazonaws.com, condition AWS:SourceArn)."""
+    return {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:{partition}:s3:::{bucket}/*",
+        "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
+    }
+
+
+def origin_access_differences(bucket, distribution_read, origin_access, partition="aws"):
+    """The pixel bucket's policy statement origin_access.policy_sid as clickstream.collectors.s3_bucket_policy_statement keeps it."""
+    sid = origin_access["policy_sid"]
+    statements = (bucket.get("policy") or {}).get("Statement") or []
+    statements = statements if isinstance(statements, list) else [statements]
+    found = [item for item in statements if isinstance(item, dict) and item.get("Sid") == sid]
+    if origin_access["mode"] != "oac":
+        return [f"the pixel bucket's policy has statement {sid}, and the pixel is public (public_acl)"] if found else []
+    if not bucket.get("exists") or not bucket.get("accessible"):
+        return [f"bucket {bucket['name']} does not exist"]
+    distribution = distribution_read["distribution"]
+    if distribution is None:
+        return ["the distribution does not exist, so its ARN is not known yet"]
+    wanted = dict({"Sid": sid}, **oac_statement(bucket["name"], distribution["ARN"], partition))
+    if len(found) != 1 or not s3_access.same_statement(found[0], wanted):
+        return [f"the pixel bucket's policy lacks statement {sid} letting this distribution read the pixel"]
+    return []
+
+
+def account_differences(account):
+    """What in the account stops the collector as configured: account-level Block Public Access against a public pixel."""
+    flags = account.get("public_access_block") or {}
+    on = [flag for flag in ("BlockPublicAcls", "IgnorePublicAcls") if flags.get(flag)]
+    return [f"the account's Block Public Access has {' and '.join(on)} on: public ACLs cannot work"] if on else []
 
 
 def distribution_differences(read, params, wanted_tags):
@@ -761,6 +861,8 @@ def distribution_differences(read, params, wanted_tags):
     if distribution is None:
         return ["the distribution does not exist"]
     differences = []
+    if params.get("origin_access_control_name") and read.get("oac") is None:
+        differences.append(f"origin access control {params['origin_access_control_name']} does not exist")
     if manages_policy(params):
         policy = read["policy"]
         if policy is None:
@@ -809,16 +911,20 @@ def logging_differences(read, log_bucket, logging, partition):
 
 def compare_all(module, reads, content, distribution_params):
     params = module.params
+    mode = params["origin_access"]["mode"]
     wanted_tags = dict(params["tags"] or {})
     wanted_tags.update(params["ownership_tags"] or {})
     settings = params["log_bucket_settings"]
     logging = params["logging"]
     log_bucket = reads.get("log_bucket") or {}
     differences = {
-        "pixel_bucket": bucket_differences(reads["pixel_bucket"], wanted_tags),
-        "pixel": pixel_differences(reads["pixel"], content, params["pixel"]["content_type"], params["pixel"]["cache_control"]),
-        "pixel_acl": pixel_acl_differences(reads["pixel_bucket"], reads["pixel"], reads["account"]),
+        "account": account_differences(reads["account"]) if mode == "public_acl" else [],
+        "pixel_bucket": pixel_bucket_differences(reads["pixel_bucket"], wanted_tags, mode),
+        "pixel": (pixel_differences(reads["pixel"], content, params["pixel"]["content_type"], params["pixel"]["cache_control"])
+                  + (pixel_acl_differences(reads["pixel"]) if mode == "public_acl" else [])),
         "distribution": distribution_differences(reads["distribution"], distribution_params, wanted_tags),
+        "origin_access": origin_access_differences(reads["pixel_bucket"], reads["distribution"], params["origin_access"],
+                                                   reads["account"].get("partition") or "aws"),
         "log_bucket": [],
         "log_expiry": [],
         "logging": [],
@@ -941,6 +1047,11 @@ def main():
             content_type=dict(type="str", default="image/gif"),
             cache_control=dict(type="str"),
         )),
+        origin_access=dict(type="dict", default={}, options=dict(
+            mode=dict(type="str", choices=["public_acl", "oac"], default="public_acl"),
+            control_name=dict(type="str", default=""),
+            policy_sid=dict(type="str", default="CloudFrontOriginAccessControl"),
+        )),
         log_bucket_settings=dict(type="dict", default={}, options=dict(
             policy=dict(type="json"),
             object_ownership=dict(type="str", choices=["BucketOwnerPreferred", "BucketOwnerEnforced", "ObjectWriter"], default=LOG_BUCKET_OWNERSHIP),
@@ -1002,6 +1113,11 @@ def main():
         reads["log_delivery"] = read_log_delivery(module, reads["distribution"])
     except AnsibleAWSError as e:
         fail(module, e)
+    if params["origin_access"]["mode"] == "oac":
+        # collector_distribution's parameters: the OAC it would use (a placeholder naming it when it does not exist yet).
+        oac = reads["distribution"]["oac"]
+        distribution_params["origin_access_control_name"] = params["origin_access"]["control_name"]
+        distribution_params["origin_access_control_id"] = oac["Id"] if oac else f"(new origin access control {params['origin_access']['control_name']})"
 
     account = dict(reads["account"])
     if account["public_access_block"] is not None:
@@ -1015,6 +1131,8 @@ def main():
         "distribution": distribution_result_of(reads["distribution"], params["ownership_tags"]),
         "log_delivery": log_delivery.describe(reads["log_delivery"]) if reads["log_delivery"] is not None else {},
         "previous_distributions": reads["distribution"]["previous"],
+        "origin_access_control": ({"id": reads["distribution"]["oac"]["Id"], "name": reads["distribution"]["oac"]["Name"]}
+                                  if reads["distribution"]["oac"] else {}),
         "response_headers_policy": None,
         "in_sync": {},
         "differences": {},

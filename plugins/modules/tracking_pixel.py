@@ -19,8 +19,11 @@ description:
     bytes are unchanged is fixed in place by copying the object onto itself with its metadata replaced
     (no re-upload). M(amazon.aws.s3_object) ignores that case.
   - Refuses content that is not an image of the declared type, before any AWS call.
-  - A rewrite (upload or copy) resets an object's ACL to private on AWS; the module reads the ACL first
-    and puts it back after the write, so a pixel made public by M(clickstream.collectors.s3_object_acl) stays public.
+  - With O(acl), the object's ACL is managed too - sent with the upload or the copy (C(x-amz-acl)), so that a new
+    public pixel costs one C(PutObject), and put on its own (C(PutObjectAcl)) when only the ACL differs.
+  - Without O(acl), a rewrite (upload or copy), which resets an object's ACL to private on AWS, keeps the ACL. The
+    module reads it first and puts it back after the write, so a pixel made public by
+    M(clickstream.collectors.s3_object_acl) stays public.
   - The action plugin resolves O(src) on the controller (the play's and roles' C(files/) folders) and passes
     the bytes to the module; with neither O(src) nor O(content_base64) it uploads the collection's own C(files/i).
 author:
@@ -66,6 +69,22 @@ options:
       - When set, it replaces the object's user metadata; when not set, the current user metadata is kept.
       - The key C(pixel-sha256) is reserved; the module always stores the content's SHA-256 there.
     type: dict
+  acl:
+    description:
+      - The canned ACL the object should have, for example V(public-read) for a pixel CloudFront fetches without
+        origin access control.
+      - Sent with the upload or the copy; when the bytes and headers are right but the grants differ from this ACL's,
+        the module puts the ACL alone (C(PutObjectAcl)).
+      - The bucket must allow ACLs (Object Ownership C(BucketOwnerPreferred) or C(ObjectWriter)) and, for a public ACL,
+        neither the bucket's nor the account's Block Public Access may block or ignore public ACLs; the module does not
+        change bucket settings (M(amazon.aws.s3_bucket) with C(object_ownership) and C(public_access) does, or
+        M(clickstream.collectors.s3_object_acl) with C(prepare_bucket)).
+      - Grants are compared as AWS stores them for the object's owner; V(bucket-owner-read) and
+        V(bucket-owner-full-control) assume the bucket owner wrote the object.
+      - When not set, the object's ACL is not managed (and kept across rewrites).
+    type: str
+    choices: [private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control]
+    version_added: 1.1.0
   state:
     description:
       - V(present) uploads or fixes the pixel; V(absent) deletes the object (no error when it does not exist).
@@ -75,8 +94,9 @@ options:
 notes:
   - Check mode computes the full result and skips only writes. A bucket that does not exist yet (for example when the
     task creating it is skipped under C(--check)) is reported as a change, not as an error.
-  - Needs C(s3:GetObject), C(s3:PutObject), C(s3:GetObjectAcl) and C(s3:PutObjectAcl) (only when the object has grants
-    to preserve), C(s3:DeleteObject) for O(state=absent), and C(s3:ListBucket) so that a missing object reads as missing.
+  - Needs C(s3:GetObject), C(s3:PutObject), C(s3:GetObjectAcl) and C(s3:PutObjectAcl) (with O(acl), since AWS authorizes an
+    upload carrying C(x-amz-acl) as C(s3:PutObjectAcl) too; without it, only when the object has grants to preserve),
+    C(s3:DeleteObject) for O(state=absent), and C(s3:ListBucket) so that a missing object reads as missing.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -96,6 +116,11 @@ EXAMPLES = r"""
     cache_control: no-cache, no-store, must-revalidate
     metadata:
       clickstream-environment: prod
+
+- name: Upload the pixel as a public object (one PutObject with x-amz-acl; the bucket allows public ACLs)
+  clickstream.collectors.tracking_pixel:
+    bucket: acme-collector-prod-pixel
+    acl: public-read
 
 - name: Remove the pixel
   clickstream.collectors.tracking_pixel:
@@ -159,10 +184,21 @@ url:
   type: str
   sample: https://acme-collector-prod-pixel.s3.eu-west-1.amazonaws.com/i
 write:
-  description: The write made (or, in check mode, that would be made) - C(upload), C(copy) (headers fixed in place), C(delete) or C(none).
+  description:
+    - The write made (or, in check mode, that would be made) - C(upload), C(copy) (headers fixed in place), C(acl) (only the
+      ACL put, O(acl)), C(delete) or C(none).
   returned: always
   type: str
   sample: copy
+grants:
+  description:
+    - With O(acl), the object's grants after the run (in check mode, the grants O(acl) would give); null otherwise.
+    - The diff shows them too, before and after.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}, "permission": "READ"}]
+  version_added: 1.1.0
 """
 
 import base64
@@ -171,6 +207,7 @@ import re
 from urllib.parse import quote
 from urllib.parse import urlsplit
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
@@ -191,6 +228,18 @@ MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
 WRITE_FIXES = {
     "NoSuchBucket": "bucket {bucket} does not exist. Create it first (amazon.aws.s3_bucket)",
     ACCESS_DENIED: "access denied. The caller needs s3:PutObject (and s3:GetObject) on it",
+}
+ACL_FIXES = {
+    "NoSuchBucket": "bucket {bucket} does not exist. Create it first (amazon.aws.s3_bucket)",
+    "AccessControlListNotSupported": (
+        "bucket {bucket} has ACLs disabled (Object Ownership BucketOwnerEnforced). Set its Object Ownership to BucketOwnerPreferred "
+        "(amazon.aws.s3_bucket object_ownership), or leave acl unset and let CloudFront read the object through origin access control"
+    ),
+    ACCESS_DENIED: (
+        "access denied. The caller needs s3:PutObject and s3:PutObjectAcl on it (AWS authorizes an upload with an ACL as both), "
+        "and for a public ACL neither the bucket's nor the account's Block Public Access may block public ACLs "
+        "(amazon.aws.s3_bucket public_access for the bucket; the account's administrators for the account)"
+    ),
 }
 
 
@@ -337,7 +386,7 @@ def acl_to_preserve(client, bucket, key):
     return policy
 
 
-@ErrorHandler.common_error_handler("upload s3://{bucket}/{key}", WRITE_FIXES)
+@ErrorHandler.common_error_handler("upload s3://{bucket}/{key}", ACL_FIXES)
 def upload(client, bucket, key, content, md5, headers):
     """PutObject with the bytes' MD5 as Content-MD5.
 
@@ -347,7 +396,7 @@ def upload(client, bucket, key, content, md5, headers):
     return client.put_object(aws_retry=True, Bucket=bucket, Key=key, Body=content, ContentMD5=content_md5, **headers)
 
 
-@ErrorHandler.common_error_handler("update the headers of s3://{bucket}/{key}", WRITE_FIXES)
+@ErrorHandler.common_error_handler("update the headers of s3://{bucket}/{key}", ACL_FIXES)
 def copy_in_place(client, bucket, key, version_id, headers):
     """CopyObject of the object onto itself with its metadata replaced: new headers, no re-upload.
 
@@ -368,6 +417,30 @@ def restore_grants(client, bucket, key, grants):
 @ErrorHandler.common_error_handler("delete s3://{bucket}/{key}", WRITE_FIXES)
 def delete(client, bucket, key):
     delete_s3_object(client, bucket, key)
+
+
+@ErrorHandler.common_error_handler(
+    "read the ACL of s3://{bucket}/{key}", {ACCESS_DENIED: "access denied. The caller needs s3:GetObjectAcl on it (acl is set)"}
+)
+def read_grants(client, bucket, key):
+    """The object's ACL ({"Owner", "Grants"})."""
+    return get_s3_object_acl(client, bucket, key)
+
+
+@ErrorHandler.common_error_handler("apply the {acl} ACL to s3://{bucket}/{key}", ACL_FIXES)
+def put_canned_acl(client, bucket, key, acl):
+    """PutObjectAcl with a canned ACL, when only the ACL differs."""
+    client.put_object_acl(aws_retry=True, Bucket=bucket, Key=key, ACL=acl)
+
+
+def wanted_grants(acl, policy):
+    """The grants (normalized) AWS stores for the canned ``acl`` on the object whose ACL is ``policy``."""
+    owner_id = ((policy or {}).get("Owner") or {}).get("ID")
+    return s3_access.grants_for_canned_acl(acl, owner_id)
+
+
+def snake_grants(grants):
+    return [camel_dict_to_snake_dict(grant) for grant in grants]
 
 
 def object_result(client, module, write, before, after, head):
@@ -399,8 +472,8 @@ def object_result(client, module, write, before, after, head):
 
 
 def handle_present(client, module, content):
-    """Upload the pixel, or fix its headers in place, when it differs. Returns (changed, result)."""
-    bucket, key = module.params["bucket"], module.params["key"]
+    """Upload the pixel, or fix its headers in place, or (with acl) its ACL, when it differs. Returns (changed, result)."""
+    bucket, key, acl = module.params["bucket"], module.params["key"], module.params["acl"]
     head = read_current(client, bucket, key)
     before = describe(head)
     desired = desired_state(module, content, before)
@@ -408,22 +481,41 @@ def handle_present(client, module, content):
         write = "none" if headers_match(before, desired) else "copy"
     else:
         write = "upload"
+    grants = None
+    if acl is not None:
+        policy = read_grants(client, bucket, key) if head is not None else None
+        before_grants = s3_access.normalize_grants((policy or {}).get("Grants")) if policy is not None else []
+        grants = wanted_grants(acl, policy)
+        if write == "none" and before_grants != grants:
+            write = "acl"
+        before = dict(before, grants=snake_grants(before_grants)) if head is not None else before
+        desired = dict(desired, grants=snake_grants(grants))
     if write != "none" and not module.check_mode:
-        preserved_acl = acl_to_preserve(client, bucket, key) if head is not None else None
+        preserved_acl = acl_to_preserve(client, bucket, key) if head is not None and acl is None else None
         headers = {"ContentType": desired["content_type"], "Metadata": desired["metadata"]}
         if desired["cache_control"] is not None:
             headers["CacheControl"] = desired["cache_control"]
+        if acl is not None:
+            headers["ACL"] = acl
         if write == "upload":
             response = upload(client, bucket, key, content, desired["md5"], headers)
-        else:
+        elif write == "copy":
             response = copy_in_place(client, bucket, key, head.get("VersionId"), headers)
+        else:
+            put_canned_acl(client, bucket, key, acl)
+            response = {}
         if preserved_acl is not None:
             restore_grants(client, bucket, key, preserved_acl["Grants"])
         head = read_current(client, bucket, key) or {
             "ETag": response.get("ETag") or (response.get("CopyObjectResult") or {}).get("ETag"),
             "VersionId": response.get("VersionId"),
         }
-    return write != "none", object_result(client, module, write, before, desired, head)
+        if acl is not None and policy is None:  # a new object: its owner (in the grants) is known now
+            grants = wanted_grants(acl, read_grants(client, bucket, key))
+            desired["grants"] = snake_grants(grants)
+    result = object_result(client, module, write, before, desired, head)
+    result["grants"] = snake_grants(grants) if grants is not None else None
+    return write != "none", result
 
 
 def handle_absent(client, module):
@@ -432,7 +524,8 @@ def handle_absent(client, module):
     head = read_current(client, bucket, key)
     if head is not None and not module.check_mode:
         delete(client, bucket, key)
-    return head is not None, object_result(client, module, "none" if head is None else "delete", describe(head), {}, None)
+    result = object_result(client, module, "none" if head is None else "delete", describe(head), {}, None)
+    return head is not None, dict(result, grants=None)
 
 
 def main():
@@ -444,6 +537,7 @@ def main():
         content_type=dict(type="str", default="image/gif", choices=["image/gif", "image/png", "image/jpeg"]),
         cache_control=dict(type="str"),
         metadata=dict(type="dict"),
+        acl=dict(type="str", choices=list(s3_access.OBJECT_CANNED_ACLS)),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = AnsibleAWSModule(

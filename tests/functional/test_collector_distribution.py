@@ -35,7 +35,8 @@ def test_create_check_then_apply_then_rerun_without_writes(strict_aws, run_modul
     assert strict_aws.writes() == []
     assert checked["distribution"]["id"] is None
     assert checked["diff"]["before"] == {}
-    assert checked["diff"]["after"]["origins"] == [{"id": "s3-clickstream-test-pixel", "domain_name": "clickstream-test-pixel.s3.eu-west-1.amazonaws.com"}]
+    assert checked["diff"]["after"]["origins"] == [{
+        "id": "s3-clickstream-test-pixel", "domain_name": "clickstream-test-pixel.s3.eu-west-1.amazonaws.com", "origin_access_control_id": None}]
     assert checked["diff"]["after"]["tags"] == {"managed-by": "clickstream.collectors", "clickstream-environment": "test"}
     assert checked["diff"]["after"]["response_headers_policy"]["cache_control"] == "no-cache, no-store, must-revalidate"
 

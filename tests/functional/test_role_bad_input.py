@@ -53,6 +53,7 @@ BAD_INPUT = {
     "aliases as a mapping": ({V + "aliases": {"stats": "example.com"}}, [V + "aliases", "unable to convert to list"]),
     "unknown state": ({V + "state": "deleted"}, [V + "state must be one of: present, absent, got: deleted"]),
     "unknown price class": ({V + "price_class": "PriceClass_Cheap"}, [V + "price_class must be one of: PriceClass_100"]),
+    "unknown origin access": ({V + "origin_access": "private"}, [V + "origin_access must be one of: public_acl, oac, got: private"]),
     "invalid pixel bucket name": ({V + "pixel_bucket": "My_Pixels"}, [V + "pixel_bucket 'My_Pixels' is not a valid S3 bucket name",
                                                                       "use 3 to 63 lower-case letters"]),
     "invalid log bucket name": ({V + "log_bucket": "qa..logs"}, [V + "log_bucket 'qa..logs' is not a valid S3 bucket name",

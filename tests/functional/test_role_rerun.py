@@ -60,10 +60,14 @@ def writes_since(strict_aws, before):  # noqa: F811  pylint: disable=redefined-o
 
 
 def test_rerun_is_one_module_run_and_repairs_exactly_what_was_changed_by_hand(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
-    built = collector(strict_aws, *QUICK)
+    built = collector(strict_aws, *QUICK, report=True)
     assert built.returncode == 0, built.stdout[-3000:]
     # The distribution is created with its logging: one deployment, no UpdateDistribution on a first converge.
     assert [op for op in writes_since(strict_aws, 0) if "Distribution" in op] == ["CreateDistributionWithTags"]
+    # A new public pixel is one module run: the upload carries its ACL, the bucket task set ownership and Block Public Access.
+    assert [name for name in module_runs(built) if name.startswith("Pixel |")] == [
+        "Pixel | Upload the 1x1 GIF as image/gif, public-read unless CloudFront reads it through an origin access control"]
+    assert "PutObjectAcl" not in writes_since(strict_aws, 0)
 
     before = len(strict_aws.writes())
     rerun = collector(strict_aws, *QUICK, report=True)
@@ -90,7 +94,11 @@ def test_rerun_is_one_module_run_and_repairs_exactly_what_was_changed_by_hand(st
 
     drifts = [
         ("pixel made private", lambda: s3.put_object_acl(Bucket=PIXEL_BUCKET, Key="i", ACL="private"), ["PutObjectAcl"]),
-        ("pixel served as octet-stream", content_type_by_hand, ["CopyObject", "PutObjectAcl"]),
+        # The copy carries the public-read ACL (x-amz-acl): one write, not a copy and an ACL put.
+        ("pixel served as octet-stream", content_type_by_hand, ["CopyObject"]),
+        ("public ACLs ignored on the pixel bucket", lambda: s3.put_public_access_block(Bucket=PIXEL_BUCKET, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}),
+         ["PutPublicAccessBlock"]),
         ("log bucket encryption removed", lambda: s3.delete_bucket_encryption(Bucket=LOG_BUCKET), ["PutBucketEncryption"]),
         ("price class changed", price_class_by_hand, ["UpdateDistribution"]),
         ("a tag added to the distribution by hand (the role purges other tags)", distribution_tag_added, ["UntagResource"]),

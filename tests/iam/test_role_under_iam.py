@@ -34,18 +34,22 @@ DEV_REFERENCE = "clickstream-collector-dev-example-clickstream-pixel-dev"
 # message must name one of the actions the layer refused, all of which that statement grants.
 FIRST_NEEDED_AT = {
     "ReadAccountWide": "Preflight | Read the collector in one pass (account, buckets, pixel, distribution, logging) and compare",
-    "CollectorBuckets": "Preflight | Ownership - the buckets and the distribution, where they exist, belong to this collection and environment",
-    "CollectorObjects": "Pixel | Upload the 1x1 GIF as image/gif",
+    "CollectorBuckets": ("Preflight | Ownership - the buckets and the distribution, where they exist, belong to this collection and "
+                         "environment; the account allows the pixel"),
+    "CollectorObjects": "Pixel | Upload the 1x1 GIF as image/gif, public-read unless CloudFront reads it through an origin access control",
     "CollectorDistributions": "Distribution | Serve the pixel over HTTP and HTTPS",
     "PixelNoCacheHeadersPolicy": "Distribution | Serve the pixel over HTTP and HTTPS",
+    "PixelOriginAccessControl": "Distribution | Serve the pixel over HTTP and HTTPS",
     "StandardLoggingV2": "Logging | Standard logging v2 (CloudWatch Logs delivery in us-east-1), or its removal",
     "AthenaLogTable": "Athena | Glue table over the access logs and the tracker events named query, in the log bucket's region",
 }
 # The build without a statement that only standard logging v2 needs is a v2 build; the converging build with the full
 # policy is the legacy one, which also removes what the failed v2 build left (the switch back to legacy, under IAM).
-# Likewise the build without the Athena statement turns cloudfront_collector_athena on.
+# Likewise the build without the Athena statement turns cloudfront_collector_athena on, and the one without the origin
+# access control statement builds in oac mode.
 BUILD_ARGS = {"StandardLoggingV2": ("-e", "cloudfront_collector_log_delivery=v2"),
-              "AthenaLogTable": ("-e", "cloudfront_collector_athena=true")}
+              "AthenaLogTable": ("-e", "cloudfront_collector_athena=true"),
+              "PixelOriginAccessControl": ("-e", "cloudfront_collector_origin_access=oac")}
 STATEMENTS = [statement["Sid"] for statement in FILES_POLICY["Statement"]]
 # The smoke test fetches the pixel anonymously (no identity policy applies): the local scenario keeps it, the other
 # runs skip it to save time.

@@ -147,16 +147,18 @@ class StrictApp:
         with self._lock:
             return chain(self.rules, req, lambda: self._moto(req))
 
-    def origin_request(self, environ: dict[str, Any], method: str, path: str) -> Response:
-        """An unsigned S3 request from the local CloudFront edge to an S3 origin: no credentials, no viewer
-        headers, no query string, through the same anonymous-access rules as any unsigned request.
-        ``path`` is the path-style ``/bucket/key`` in WSGI form."""
+    def origin_request(self, environ: dict[str, Any], method: str, path: str, signed_by: tuple[str, str] | None = None) -> Response:
+        """An S3 request from the local CloudFront edge to an S3 origin: no viewer headers, no query string.
+        Unsigned (``signed_by`` None), it meets the same anonymous-access rules as any unsigned request; signed
+        through an origin access control, ``signed_by`` is (service principal, aws:SourceArn) and the bucket policy
+        decides. ``path`` is the path-style ``/bucket/key`` in WSGI form."""
         decoded = path.encode("latin-1").decode("utf-8", errors="replace")
         env = {k: v for k, v in environ.items() if not k.startswith("HTTP_") and k not in ("CONTENT_TYPE", "CONTENT_LENGTH")}
         env.update({"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "RAW_URI": quote(decoded),
                     "REQUEST_URI": quote(decoded), "HTTP_HOST": f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}",
                     "wsgi.url_scheme": "http"})
-        return self._dispatch(Req(method, decoded, {}, {}, b"", classify(method, decoded, {}, {}, b""), environ=env, internal=True))
+        return self._dispatch(Req(method, decoded, {}, {}, b"", classify(method, decoded, {}, {}, b""), environ=env, internal=True,
+                                  signed_by_service=signed_by))
 
     def _moto(self, req: Req) -> Response:
         """moto's answer to ``req`` (its already-read body)."""

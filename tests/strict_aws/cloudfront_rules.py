@@ -15,6 +15,7 @@ import botocore.session
 from . import s3_rules
 from .operations import CLOUDFRONT_PREFIX, Req
 from .rules import Rules
+from .cloudfront_oac import SEGMENT as OAC_SEGMENT, OacStore
 from .cloudfront_policies import CACHE, RESPONSE_HEADERS, PolicyKind, PolicyStore, check_if_match, new_etag
 from .tag_rules import check_cloudfront_tags
 from .xmlutil import CLOUDFRONT_NS, Response, cloudfront_error, parse, text, to_bytes
@@ -87,6 +88,7 @@ class DistributionState:
     caller_reference: str
     cache_policies: set[str] = field(default_factory=set)
     response_headers_policies: set[str] = field(default_factory=set)
+    origin_access_controls: set[str] = field(default_factory=set)
     sent: ET.Element | None = None  # the DistributionConfig the caller last sent
 
 
@@ -112,12 +114,18 @@ class CloudFrontRules(Rules):
     def __init__(self, settings):
         self.settings = settings
         self.policies = PolicyStore()
+        self.oacs = OacStore()
         self.distributions: dict[str, DistributionState] = {}
 
     def reset(self) -> None:
         """Forget all layer state (moto is reset separately)."""
         self.policies.reset()
+        self.oacs.reset()
         self.distributions.clear()
+
+    def oac_in_use(self, oac_id: str) -> bool:
+        """Whether any distribution's origin uses this origin access control."""
+        return any(oac_id in state.origin_access_controls for state in self.distributions.values())
 
     def policy_in_use(self, kind: PolicyKind, policy_id: str) -> bool:
         """Whether any distribution references this policy."""
@@ -131,8 +139,11 @@ class CloudFrontRules(Rules):
             rejected = check_cloudfront_tags(parse(req.body))
             if rejected is not None:
                 return rejected
-        if req.path[len(CLOUDFRONT_PREFIX):].split("/", 1)[0] in POLICY_SEGMENTS:
+        segment = req.path[len(CLOUDFRONT_PREFIX):].split("/", 1)[0]
+        if segment in POLICY_SEGMENTS:
             return self.policies.handle(req, self.policy_in_use)
+        if segment == OAC_SEGMENT:
+            return self.oacs.handle(req, self.oac_in_use)
         if operation not in DISTRIBUTION_OPERATIONS:
             return forward()
         dist_id = _distribution_id(req.path)
@@ -211,6 +222,8 @@ class CloudFrontRules(Rules):
         state.sent = copy.deepcopy(config)
         state.cache_policies = referenced_policies(config, "CachePolicyId")
         state.response_headers_policies = referenced_policies(config, "ResponseHeadersPolicyId")
+        state.origin_access_controls = {text(o, "OriginAccessControlId") for o in config.findall("Origins/Items/Origin")
+                                        if text(o, "OriginAccessControlId")}
         if text(config, "Logging/Enabled") == "true":
             # CloudFront adds a FULL_CONTROL grant for awslogsdelivery to the log bucket ACL (existing grants kept);
             # disabling logging later leaves it: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html
@@ -220,13 +233,35 @@ class CloudFrontRules(Rules):
     # --- validation ----------------------------------------------------------------------------
 
     def validate(self, config: ET.Element) -> Response | None:
-        """Cache behaviours, referenced policies and standard logging of a DistributionConfig."""
+        """Origins' access controls, cache behaviours, referenced policies and standard logging of a DistributionConfig."""
+        for origin in config.findall("Origins/Items/Origin"):
+            rejected = self._validate_origin(origin)
+            if rejected is not None:
+                return rejected
         for behaviour in behaviours(config):
             rejected = self._validate_behaviour(behaviour)
             if rejected is not None:
                 return rejected
         if text(config, "Logging/Enabled") == "true":
             return validate_logging_bucket(text(config, "Logging/Bucket"))
+        return None
+
+    def _validate_origin(self, origin: ET.Element) -> Response | None:
+        """An origin's OriginAccessControlId names an existing OAC, and an origin has an OAC or an OAI, not both.
+
+        https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateDistribution.html (errors
+        NoSuchOriginAccessControl 404, IllegalOriginAccessConfiguration 400).
+        """
+        oac_id = text(origin, "OriginAccessControlId")
+        if not oac_id:
+            return None
+        if self.oacs.get(oac_id) is None:
+            return cloudfront_error(404, "NoSuchOriginAccessControl", "The origin access control does not exist.",
+                                    rule="OriginAccessControlExists")
+        if text(origin, "S3OriginConfig/OriginAccessIdentity"):
+            return cloudfront_error(400, "IllegalOriginAccessConfiguration",
+                                    "An origin cannot contain both an origin access control (OAC) and an origin access identity (OAI).",
+                                    rule="OacXorOai")
         return None
 
     def _validate_behaviour(self, behaviour: ET.Element) -> Response | None:

@@ -4,8 +4,8 @@ A request whose Host (port stripped) ends in ``.cloudfront.net`` is a viewer req
 distribution with that DomainName, read from moto's CloudFront backend, with the response headers
 policies of the strict layer. The edge does what CloudFront does for a collector: refuses a
 disabled or unknown distribution and methods outside AllowedMethods, applies the viewer protocol
-policy, fetches the object from the S3 origin without credentials (through the layer's own
-anonymous-access rules), applies the response headers policy and writes one standard access-log
+policy, fetches the object from the S3 origin (unsigned, or, through an origin access control, signed as
+cloudfront.amazonaws.com for the distribution; through the layer's own access rules), applies the response headers policy and writes one standard access-log
 record per viewer request (``log_delivery``). No cache: every fetch is a ``Miss``.
 """
 
@@ -340,10 +340,18 @@ class Edge(Rules):
             resp = Response(200, [("Content-Length", "0")], b"")
             outcome = Outcome(resp)
         else:
-            outcome = self._fetch(viewer, config, behaviour, environ)
+            outcome = self._fetch(viewer, distribution, behaviour, environ)
         if policy is not None:
             apply_response_headers_policy(policy, outcome.response, viewer)
         return outcome
+
+    def _origin_access_control(self, distribution_id: str, origin_id: str):
+        """The OAC of this distribution's origin (from the config last sent: moto drops OriginAccessControlId), or None."""
+        state = self.cloudfront.distributions.get(distribution_id)
+        sent = state.sent if state is not None else None
+        origin = next((o for o in sent.findall("Origins/Items/Origin") if text(o, "Id") == origin_id), None) if sent is not None else None
+        oac_id = text(origin, "OriginAccessControlId") if origin is not None else ""
+        return self.cloudfront.oacs.get(oac_id) if oac_id else None
 
     def _headers_policy(self, policy_id: str | None) -> ET.Element | None:
         if not policy_id:
@@ -351,14 +359,25 @@ class Edge(Rules):
         policy = self.cloudfront.policies.items[RESPONSE_HEADERS.segment].get(policy_id)
         return policy.config if policy is not None else None
 
-    def _fetch(self, viewer: Viewer, config, behaviour, environ: dict[str, Any]) -> Outcome:
-        """The object from the behaviour's S3 origin, unsigned; the origin's answer (errors included) is passed on."""
+    def _fetch(self, viewer: Viewer, distribution, behaviour, environ: dict[str, Any]) -> Outcome:
+        """The object from the behaviour's S3 origin; the origin's answer (errors included) is passed on.
+
+        Without an origin access control the fetch is unsigned. With one whose signing behaviour is not ``never``,
+        CloudFront signs it as the service principal cloudfront.amazonaws.com, with the distribution's ARN as
+        aws:SourceArn, and the bucket policy decides
+        (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html).
+        """
+        config = distribution.distribution_config
         origin = next((o for o in config.Origins["Items"] if o.id == behaviour.target_origin_id), None)
         match = _S3_ORIGIN.match(origin.domain_name.lower()) if origin is not None else None
         if match is None:
             return _error(viewer, 502, "Origin not modelled: the local edge fetches only from S3 origins.", "EdgeOriginNotModelled")
         origin_path = quote((origin.origin_path or "").rstrip("/")).encode("utf-8").decode("latin-1")
-        resp = self.origin_request(environ, viewer.method, f"/{match.group('bucket')}{origin_path}{viewer.path_info}")
+        signed_by = None
+        oac = self._origin_access_control(distribution.distribution_id, origin.id)
+        if oac is not None and text(oac.config, "SigningBehavior") != "never":
+            signed_by = ("cloudfront.amazonaws.com", distribution.arn)
+        resp = self.origin_request(environ, viewer.method, f"/{match.group('bucket')}{origin_path}{viewer.path_info}", signed_by)
         # S3 answers CORS only when the request's Origin reaches it, and the edge does not forward it (moto's
         # server adds Access-Control-Allow-Origin to every answer; S3 does not).
         resp.headers = [(k, v) for k, v in resp.headers

@@ -233,6 +233,8 @@ class Req:
     op: Operation
     environ: dict | None = None  # the WSGI environ (the edge reads the scheme, TLS and client address from it)
     internal: bool = False  # made by the layer itself (the edge's origin fetch): never faulted, not logged
+    # An origin fetch signed through an origin access control: (service principal, aws:SourceArn), else None.
+    signed_by_service: tuple[str, str] | None = None
 
     @property
     def bucket(self) -> str:

@@ -77,6 +77,48 @@ def policy_allows_anonymous_get(policy: bytes | None, bucket: str, key: str) -> 
     return allowed
 
 
+def _condition_holds(statement: dict, context: dict[str, str]) -> bool:
+    """Whether a statement's Condition holds for ``context`` (lower-case keys): StringEquals/ArnEquals/ArnLike/StringLike
+    on the keys given; any other operator, or a key the context lacks, does not hold (refused, as unknown)."""
+    for operator, pairs in (statement.get("Condition") or {}).items():
+        if not isinstance(pairs, dict):
+            return False
+        for key, values in pairs.items():
+            value = context.get(key.lower())
+            if value is None:
+                return False
+            if operator in ("StringEquals", "ArnEquals"):
+                if value not in [str(v) for v in _as_list(values)]:
+                    return False
+            elif operator in ("StringLike", "ArnLike"):
+                if not any(fnmatchcase(value, str(v)) for v in _as_list(values)):
+                    return False
+            else:
+                return False
+    return True
+
+
+def policy_allows_service_get(policy: bytes | None, bucket: str, key: str, service: str, source_arn: str) -> bool:
+    """True when an Allow statement grants s3:GetObject on the object to the service principal, its Condition holding
+    for aws:SourceArn (and aws:SourceAccount), and no Deny statement for that principal applies: an origin access
+    control's signed fetch (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html)."""
+    resource = f"arn:aws:s3:::{bucket}/{key}"
+    context = {"aws:sourcearn": source_arn, "aws:sourceaccount": source_arn.split(":")[4] if source_arn.count(":") >= 5 else ""}
+    allowed = False
+    for statement in _statements(policy):
+        principal = statement.get("Principal")
+        services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
+        if principal != "*" and service not in services and not _wildcard_principal(statement):
+            continue
+        if not (_matches(statement.get("Action"), "s3:GetObject") and _matches(statement.get("Resource"), resource)):
+            continue
+        if statement.get("Effect") == "Deny" and _condition_holds(statement, context):
+            return False
+        if statement.get("Effect") == "Allow" and _condition_holds(statement, context):
+            allowed = True
+    return allowed
+
+
 # --- TLS-only bucket policies -------------------------------------------------------------------
 # moto applies a bucket policy's Deny statements without evaluating their Condition, so the common
 # TLS-only statement (Deny when aws:SecureTransport is "false") makes moto refuse every object call.

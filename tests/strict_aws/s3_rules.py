@@ -14,7 +14,7 @@ from moto.s3control.models import s3control_backends
 from .operations import Req
 from .rules import Rules
 from .s3_acl import ACL_OPERATIONS, BODY_ACL_OPERATIONS, OWNER_ID, RequestAcl, acl_from_body, body_acl_root, malformed_acl_body, request_acl
-from .s3_policy import policy_allows_anonymous_get, policy_is_public
+from .s3_policy import policy_allows_anonymous_get, policy_allows_service_get, policy_is_public
 from .tag_rules import check_s3_bucket_tagging
 from .xmlutil import Response, parse, s3_error
 
@@ -188,7 +188,16 @@ def check_anonymous(req: Req) -> Response | None:
             key = s3_backend().get_object(req.bucket, req.key)
         except s3_models.S3ClientError:
             key = None
-    if bucket is None or key is None or not anonymous_readable(bucket, key, req.key):
+    if bucket is None or key is None:
+        return s3_error(403, "AccessDenied", ACCESS_DENIED, rule="AnonymousAccess", head=head)
+    if req.signed_by_service is not None:
+        # An origin fetch signed through an origin access control: the bucket policy's grant to the service principal
+        # for this distribution (aws:SourceArn), or what anyone may read.
+        service, source_arn = req.signed_by_service
+        if policy_allows_service_get(bucket.policy, bucket.name, req.key, service, source_arn) or anonymous_readable(bucket, key, req.key):
+            return None
+        return s3_error(403, "AccessDenied", ACCESS_DENIED, rule="OriginAccessControl", head=head)
+    if not anonymous_readable(bucket, key, req.key):
         return s3_error(403, "AccessDenied", ACCESS_DENIED, rule="AnonymousAccess", head=head)
     return None
 

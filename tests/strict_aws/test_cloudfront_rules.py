@@ -283,14 +283,16 @@ def test_fields_aws_fills_in(aws):
 
 def test_values_the_caller_sent_are_kept(aws):
     config = distribution_config(IsIPV6Enabled=False, WebACLId="arn:aws:wafv2:us-east-1:123456789012:global/webacl/w/1")
-    config["Origins"]["Items"][0].update(ConnectionAttempts=2, ConnectionTimeout=5, OriginAccessControlId="E2OACEXAMPLE",
+    cf = cloudfront(aws)
+    oac_id = cf.create_origin_access_control(OriginAccessControlConfig={
+        "Name": "kept", "SigningProtocol": "sigv4", "SigningBehavior": "always", "OriginAccessControlOriginType": "s3"})["OriginAccessControl"]["Id"]
+    config["Origins"]["Items"][0].update(ConnectionAttempts=2, ConnectionTimeout=5, OriginAccessControlId=oac_id,
                                          OriginShield={"Enabled": True, "OriginShieldRegion": "eu-west-1"})
     config["DefaultCacheBehavior"].update(SmoothStreaming=True, GrpcConfig={"Enabled": True}, FieldLevelEncryptionId="C3FLE")
     config["ViewerCertificate"] = {"CloudFrontDefaultCertificate": True, "MinimumProtocolVersion": "TLSv1.2_2021"}
-    cf = cloudfront(aws)
     for name, answer in every_answer(cf, cf.create_distribution(DistributionConfig=config)).items():
         origin, behaviour = answer["Origins"]["Items"][0], answer["DefaultCacheBehavior"]
-        assert (origin["ConnectionAttempts"], origin["ConnectionTimeout"], origin["OriginAccessControlId"]) == (2, 5, "E2OACEXAMPLE"), name
+        assert (origin["ConnectionAttempts"], origin["ConnectionTimeout"], origin["OriginAccessControlId"]) == (2, 5, oac_id), name
         assert origin["OriginShield"] == {"Enabled": True, "OriginShieldRegion": "eu-west-1"}, name
         assert (behaviour["SmoothStreaming"], behaviour["GrpcConfig"], behaviour["FieldLevelEncryptionId"]) == (True, {"Enabled": True}, "C3FLE")
         assert (answer["IsIPV6Enabled"], answer["WebACLId"]) == (False, config["WebACLId"]), name

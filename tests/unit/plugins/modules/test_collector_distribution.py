@@ -40,6 +40,7 @@ PARAMS = {
     "tags": {},
     "purge_tags": False,
     "ownership_tags": {"managed-by": "clickstream.collectors"},
+    "origin_access_control_name": "",
     "wait": False,
     "disable_only": False,
     "wait_timeout": 1800,
@@ -64,7 +65,7 @@ def test_create_config_has_logging_off_and_exactly_one_cache_setting():
     assert not {"ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL", "ResponseHeadersPolicyId"} & set(behaviour)
     assert behaviour["ViewerProtocolPolicy"] == "allow-all" and behaviour["Compress"] is False
     assert config["Origins"]["Items"][0] == {"Id": "s3-pixel", "DomainName": "pixel.s3.eu-west-1.amazonaws.com", "OriginPath": "",
-                                             "S3OriginConfig": {"OriginAccessIdentity": ""}}
+                                             "S3OriginConfig": {"OriginAccessIdentity": ""}, "OriginAccessControlId": ""}
 
 
 def test_overlay_on_aws_config_changes_nothing_and_keeps_logging():

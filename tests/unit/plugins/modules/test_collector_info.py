@@ -6,7 +6,7 @@
 """collector_info: each part's verdict, and its agreement with the module that would change the part.
 
 A part reported in sync is skipped by the role, so a verdict must never say "in sync" where the module would write:
-the agreement tests run the write modules' own comparisons (tracking_pixel, s3_object_acl in check mode,
+the agreement tests run the write modules' own comparisons (tracking_pixel, with and without acl,
 cloudfront_logging in check mode, collector_distribution) on the same AWS-shaped states.
 """
 
@@ -16,19 +16,15 @@ import datetime
 import hashlib
 import json
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
 from ansible_collections.clickstream.collectors.plugins.modules import cloudfront_logging
 from ansible_collections.clickstream.collectors.plugins.modules import collector_distribution
 from ansible_collections.clickstream.collectors.plugins.modules import collector_info
-from ansible_collections.clickstream.collectors.plugins.modules import s3_object_acl
 from ansible_collections.clickstream.collectors.plugins.modules import tracking_pixel
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import fake_module
-from ansible_collections.clickstream.collectors.tests.unit.plugins.modules.module_double import retrying
 
 PIXEL = bytes.fromhex("47494638396101000100f00000ffffff00000021f90401000000002c00000000010001000002024401003b")
 PIXEL_MD5 = "fb02f374b8f73825415db1bccd4bd76d"
@@ -118,43 +114,46 @@ def test_pixel_as_uploaded_is_in_sync_and_a_missing_one_is_not():
 
 
 # ---------------------------------------------------------------------------------------------
-# The pixel's ACL: agreement with s3_object_acl (public-read, prepare_bucket) in check mode
+# The pixel's ACL: agreement with tracking_pixel (acl: public-read); the pixel bucket's settings as s3_bucket keeps them
 # ---------------------------------------------------------------------------------------------
 
 ACL_CASES = [
-    ("public, ACLs on", pixel_bucket(), [user(OWNER, "FULL_CONTROL"), group(ALL_USERS, "READ")]),
-    ("private object", pixel_bucket(), [user(OWNER, "FULL_CONTROL")]),
-    ("extra grant", pixel_bucket(), [user(OWNER, "FULL_CONTROL"), group(ALL_USERS, "READ"), group(ALL_USERS, "WRITE")]),
-    ("ACLs disabled", pixel_bucket("BucketOwnerEnforced"), [user(OWNER, "FULL_CONTROL"), group(ALL_USERS, "READ")]),
-    ("public ACLs ignored", pixel_bucket(pab=dict(ALL_OFF, IgnorePublicAcls=True)), [user(OWNER, "FULL_CONTROL"), group(ALL_USERS, "READ")]),
-    ("public ACLs blocked, grants already public", pixel_bucket(pab=dict(ALL_OFF, BlockPublicAcls=True)),
-     [user(OWNER, "FULL_CONTROL"), group(ALL_USERS, "READ")]),
+    ("public", [user(OWNER, "FULL_CONTROL"), group(ALL_USERS, "READ")]),
+    ("private object", [user(OWNER, "FULL_CONTROL")]),
+    ("extra grant", [user(OWNER, "FULL_CONTROL"), group(ALL_USERS, "READ"), group(ALL_USERS, "WRITE")]),
+    ("authenticated users instead", [user(OWNER, "FULL_CONTROL"), group(s3_access.AUTHENTICATED_USERS_URI, "READ")]),
 ]
 
 
-@pytest.mark.parametrize("label, bucket, grants", ACL_CASES, ids=[case[0] for case in ACL_CASES])
-def test_pixel_acl_verdict_agrees_with_s3_object_acl(label, bucket, grants):
+@pytest.mark.parametrize("label, grants", ACL_CASES, ids=[case[0] for case in ACL_CASES])
+def test_pixel_acl_verdict_agrees_with_tracking_pixel(label, grants):
     read = pixel_read(grants=grants)
-    raw = boto3.client("s3", region_name="eu-west-1", aws_access_key_id="k", aws_secret_access_key="s")
-    client = retrying(raw)
-    with Stubber(raw) as stub:
-        stub.add_response("get_bucket_ownership_controls", {"OwnershipControls": {"Rules": [{"ObjectOwnership": bucket["object_ownership"]}]}})
-        stub.add_response("get_public_access_block", {"PublicAccessBlockConfiguration": bucket["public_access_block"]})
-        stub.add_response("get_object_acl", read["acl"])
-        settings = s3_object_acl.read_bucket_settings(client, "pixel")
-        policy = s3_object_acl.read_object_acl(client, "pixel", "i")
-    wanted = s3_object_acl.desired_grants(None, "pixel", "public-read", policy)
-    write_needed = s3_access.normalize_grants(policy["Grants"]) != wanted
-    module_changes = write_needed or bool(s3_object_acl.bucket_blockers(settings, "public-read", write_needed))
-    account = {"public_access_block": dict(ALL_OFF)}
-    assert bool(collector_info.pixel_acl_differences(bucket, read, account)) == module_changes, label
+    module_writes = s3_access.normalize_grants(grants) != tracking_pixel.wanted_grants("public-read", read["acl"])
+    assert bool(collector_info.pixel_acl_differences(read)) == module_writes, label
 
 
-def test_pixel_acl_with_the_account_blocking_public_acls_is_not_in_sync():
-    """s3_object_acl then runs and fails, naming the account setting."""
-    account = {"public_access_block": dict(ALL_OFF, BlockPublicAcls=True)}
-    assert "the account's Block Public Access blocks public ACLs" in collector_info.pixel_acl_differences(pixel_bucket(), pixel_read(), account)
-    assert collector_info.pixel_acl_differences(pixel_bucket(), pixel_read(), {"public_access_block": None}) == []
+def test_a_missing_pixel_has_no_acl_difference_of_its_own():
+    """The upload sets the ACL: the pixel part already differs ("the pixel does not exist")."""
+    assert collector_info.pixel_acl_differences({"exists": False}) == []
+
+
+@pytest.mark.parametrize("bucket, difference", [
+    (pixel_bucket("BucketOwnerEnforced"), "Object Ownership is BucketOwnerEnforced, not BucketOwnerPreferred"),
+    (pixel_bucket("ObjectWriter"), "Object Ownership is ObjectWriter, not BucketOwnerPreferred"),
+    (pixel_bucket(pab=dict(ALL_ON)), "Block Public Access differs (BlockPublicAcls, IgnorePublicAcls)"),
+    (pixel_bucket(pab=dict(ALL_OFF)), "Block Public Access differs (BlockPublicPolicy, RestrictPublicBuckets)"),
+])
+def test_pixel_bucket_settings_as_the_s3_bucket_task_keeps_them(bucket, difference):
+    assert collector_info.pixel_bucket_differences(pixel_bucket(), OWNERSHIP) == []
+    assert difference in collector_info.pixel_bucket_differences(bucket, OWNERSHIP)
+
+
+def test_the_account_blocking_public_acls_is_its_own_difference():
+    """No module changes the account: the role's preflight stops on it, before any write."""
+    assert collector_info.account_differences({"public_access_block": dict(ALL_OFF, IgnorePublicAcls=True)}) == [
+        "the account's Block Public Access has IgnorePublicAcls on: public ACLs cannot work"]
+    assert collector_info.account_differences({"public_access_block": dict(ALL_OFF)}) == []
+    assert collector_info.account_differences({"public_access_block": None}) == []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
 
 
 DEFAULTS = {"bucket": "b", "key": "i", "src": None, "content_base64": base64.b64encode(PIXEL).decode(), "content_type": "image/gif",
-            "cache_control": None, "metadata": None, "state": "present"}
+            "cache_control": None, "metadata": None, "acl": None, "state": "present"}
 
 
 def make_module(check_mode=False, **params):
@@ -195,3 +195,58 @@ def test_upload_sends_the_content_md5_s3_checks_and_reports_s3s_etag():
         changed, result = tracking_pixel.handle_present(client, make_module(), PIXEL)
         stub.assert_no_pending_responses()
     assert (changed, result["write"], result["etag"], result["sha256"]) == (True, "upload", PIXEL_MD5, PIXEL_SHA256)
+
+
+# ---------------------------------------------------------------------------------------------
+# acl: the ACL rides on the upload (one PutObject), and an ACL-only drift is one PutObjectAcl
+# ---------------------------------------------------------------------------------------------
+
+OWNER = "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"
+OWNER_GRANT = {"Grantee": {"Type": "CanonicalUser", "ID": OWNER}, "Permission": "FULL_CONTROL"}
+PUBLIC_GRANT = {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}
+
+
+def test_new_pixel_with_acl_is_one_put_object_carrying_the_acl():
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_client_error("head_object", "404", "Not Found", http_status_code=404)
+        stub.add_response("put_object", {"ETag": f'"{PIXEL_MD5}"'}, {
+            "Bucket": "b", "Key": "i", "Body": PIXEL, "ContentMD5": base64.b64encode(bytes.fromhex(PIXEL_MD5)).decode(),
+            "ContentType": "image/gif", "Metadata": {"pixel-sha256": PIXEL_SHA256}, "ACL": "public-read"})
+        stub.add_response("head_object", head(metadata={"pixel-sha256": PIXEL_SHA256}), {"Bucket": "b", "Key": "i"})
+        stub.add_response("get_object_acl", {"Owner": {"ID": OWNER}, "Grants": [OWNER_GRANT, PUBLIC_GRANT]}, {"Bucket": "b", "Key": "i"})
+        changed, result = tracking_pixel.handle_present(client, make_module(acl="public-read"), PIXEL)
+        stub.assert_no_pending_responses()
+    assert (changed, result["write"]) == (True, "upload")
+    assert {"grantee": {"type": "Group", "uri": PUBLIC_GRANT["Grantee"]["URI"]}, "permission": "READ"} in result["grants"]
+
+
+def test_right_pixel_with_a_drifted_acl_gets_the_acl_alone():
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_response("head_object", head(metadata={"pixel-sha256": PIXEL_SHA256}))
+        stub.add_response("get_object_acl", {"Owner": {"ID": OWNER}, "Grants": [OWNER_GRANT]})
+        stub.add_response("put_object_acl", {}, {"Bucket": "b", "Key": "i", "ACL": "public-read"})
+        stub.add_response("head_object", head(metadata={"pixel-sha256": PIXEL_SHA256}))
+        changed, result = tracking_pixel.handle_present(client, make_module(acl="public-read"), PIXEL)
+        stub.assert_no_pending_responses()
+    assert (changed, result["write"]) == (True, "acl")
+
+
+def test_right_pixel_with_the_right_acl_makes_no_write():
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_response("head_object", head(metadata={"pixel-sha256": PIXEL_SHA256}))
+        stub.add_response("get_object_acl", {"Owner": {"ID": OWNER}, "Grants": [PUBLIC_GRANT, OWNER_GRANT]})
+        changed, result = tracking_pixel.handle_present(client, make_module(acl="public-read"), PIXEL)
+        stub.assert_no_pending_responses()
+    assert (changed, result["write"]) == (False, "none")
+
+
+def test_acl_on_a_bucket_with_acls_disabled_names_the_setting():
+    client = s3()
+    with Stubber(client) as stub:
+        stub.add_client_error("head_object", "404", "Not Found", http_status_code=404)
+        stub.add_client_error("put_object", "AccessControlListNotSupported", "The bucket does not allow ACLs", http_status_code=400)
+        with pytest.raises(Failed, match=r"bucket b has ACLs disabled \(Object Ownership BucketOwnerEnforced\)"):
+            tracking_pixel.handle_present(client, make_module(acl="public-read"), PIXEL)
