@@ -17,9 +17,10 @@ BUILD_DIR := .build/ansible_collections/clickstream/collectors
 # where the ansible package installed amazon.aws and community.aws
 SITE_COLLECTIONS = $(shell $(BIN)/python -c 'import ansible_collections; print(list(ansible_collections.__path__)[0])')
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider
-# Test files spread over the CPUs (pytest-xdist), a file's tests together on one worker (its module fixtures once).
+# Tests spread over the CPUs (pytest-xdist), each handed to the next free worker; the tests of a file that share a
+# module-scoped fixture go to one worker together, so that it runs once (tests/strict_aws/pytest_plugin.py groups them).
 PYTEST_WORKERS ?= auto
-PYTEST_PARALLEL := $(PYTEST) -n $(PYTEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL := $(PYTEST) -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help install test lint sanity units strict-aws functional iam molecule browser demo benchmark clean build-copy
 
