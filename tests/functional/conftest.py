@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from tests.strict_aws.pytest_plugin import pytest_collection_modifyitems, strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
+from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
 from tests.strict_aws.server import client_environ
 
 REPO = pathlib.Path(__file__).resolve().parents[2]

@@ -3,7 +3,6 @@
 import pytest
 
 from tests.strict_aws.pytest_plugin import aws, plain_moto_server, strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
-from tests.strict_aws.pytest_plugin import pytest_collection_modifyitems  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.hookimpl(hookwrapper=True)

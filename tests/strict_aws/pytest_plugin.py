@@ -146,17 +146,3 @@ def aws(request, strict_aws_server, plain_moto_server):  # pylint: disable=redef
     if request.param == "strict":
         return StrictAWSFixture(strict_aws_server)
     return PlainMotoFixture(plain_moto_server, strict_aws_server)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    """Under ``--dist loadgroup`` (make), each test is its own unit of work, spread over the workers as they free up,
-    except the tests of a file that share a module- or package-scoped fixture: those go to one worker together
-    (``xdist_group`` named after the file), so that the fixture runs once. tryfirst: before xdist reads the marks."""
-    for item in items:
-        if item.get_closest_marker("xdist_group"):  # grouped already (by hand, or by another conftest importing this hook)
-            continue
-        fixturedefs = getattr(item, "_fixtureinfo", None)
-        scopes = {fixturedef.scope for defs in (fixturedefs.name2fixturedefs.values() if fixturedefs else ()) for fixturedef in defs}
-        if scopes & {"module", "package", "class"}:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
