@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
+from tests.strict_aws.pytest_plugin import StrictAWSFixture, strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
 from tests.strict_aws.server import client_environ
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -100,33 +100,76 @@ BAD_INPUT = {
 }
 
 
-def failure_message(proc):
-    """The message of the last failed task of the collector play (ansible.posix.json report): a rescue's, if any."""
-    report = json.loads(proc.stdout)
-    failed = [task["hosts"]["collector-qa"] for task in report["plays"][-1]["tasks"] if task["hosts"].get("collector-qa", {}).get("failed")]
-    assert failed, f"no failed task:\n{proc.stdout[-3000:]}"
-    return " ".join(str(failed[-1].get("msg", "")).split())
+ENVIRONMENT_PLAY = "Select the environment"
+# Where a bad input may be refused: the role's argument validation (types, choices), the preflight's input checks, or its
+# pixel file read (the rescue of collector_info, which reads the file before any AWS call).
+REFUSED_BY = ("Validating arguments against arg spec", "Preflight | ")
 
 
-@pytest.mark.parametrize("case", list(BAD_INPUT))
-def test_bad_input_is_refused_before_any_aws_call(strict_aws, tmp_path, case):  # noqa: F811  pylint: disable=redefined-outer-name
-    settings, fragments = BAD_INPUT[case]
-    host = dict(GOOD, ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}",
-                cloudfront_collector_aws_endpoint_url=strict_aws.endpoint)
-    host.update(settings)
-    inventory = tmp_path / "inventory.json"
-    inventory.write_text(json.dumps({"qa": {"hosts": {"collector-qa": host}}}))
+def host_name(case):
+    """The inventory host of a row (host names are plain: the row's id may hold anything)."""
+    return f"bad-input-{list(BAD_INPUT).index(case):02d}"
+
+
+def playbook_env(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
     env = client_environ(strict_aws.endpoint, base=os.environ)
     env.update({"ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
                 "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "0"})
+    return env
+
+
+def host_results(report, host):
+    """(task name without the role's prefix, result) of each task the collector play ran on host, in order."""
+    return [(task["task"]["name"].split(" : ", 1)[-1], task["hosts"][host])
+            for task in report["plays"][-1]["tasks"] if host in task["hosts"]]
+
+
+@pytest.fixture(scope="module")
+def bad_input_run(strict_aws_server, tmp_path_factory):  # noqa: F811  pylint: disable=redefined-outer-name
+    """The whole table as users run the role: one ansible-playbook run, one inventory host per row (a local connection,
+    the row's settings over good ones); the report and the call log of that run."""
+    strict_aws_server.reset()
+    strict_aws = StrictAWSFixture(strict_aws_server)
+    hosts = {}
+    for case, (settings, dummy) in BAD_INPUT.items():
+        hosts[host_name(case)] = dict(GOOD, ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}",
+                                      cloudfront_collector_aws_endpoint_url=strict_aws.endpoint, **settings)
+    inventory = tmp_path_factory.mktemp("bad_input") / "inventory.json"
+    inventory.write_text(json.dumps({"qa": {"hosts": hosts}}))
     proc = subprocess.run(["ansible-playbook", "playbooks/collector.yml", "-i", str(inventory), "-e", "env=qa"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+                          cwd=REPO, env=playbook_env(strict_aws), capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    message = failure_message(proc)
+    report = json.loads(proc.stdout)
+    assert report["plays"][-1]["play"]["name"] != ENVIRONMENT_PLAY, proc.stdout[-3000:]
+    return report, strict_aws.calls()
+
+
+def test_the_table_runs_as_one_play_and_makes_no_aws_call_at_all(bad_input_run):  # pylint: disable=redefined-outer-name
+    report, calls = bad_input_run
+    assert sorted(report["stats"]) == sorted(["localhost"] + [host_name(case) for case in BAD_INPUT])
+    assert not [call for call in calls if call["mutating"]]
+    assert not calls, [call["operation"] for call in calls]
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_is_refused_before_any_aws_call(bad_input_run, case):  # pylint: disable=redefined-outer-name
+    report, calls = bad_input_run
+    dummy, fragments = BAD_INPUT[case]
+    host = host_name(case)
+    results = host_results(report, host)
+    failed = [index for index, (name, result) in enumerate(results) if result.get("failed")]
+    # The row's host stopped at a check before the first AWS call (the pixel file read fails into the preflight's rescue,
+    # whose message is the one users see) and ran nothing after it.
+    assert report["stats"][host]["failures"] == 1, results
+    assert failed and failed[-1] == len(results) - 1, results
+    assert all(results[index][0].startswith(REFUSED_BY) for index in failed), [results[index][0] for index in failed]
+    result = results[-1][1]
+    message = " ".join(str(result.get("msg", "")).split())
     for fragment in fragments:
         assert fragment in message, message
-    assert not [call for call in strict_aws.calls() if call["mutating"]]
-    assert not strict_aws.calls(), [call["operation"] for call in strict_aws.calls()]
+    # No AWS call from this host or any other (the pixel file is read before collector_info calls AWS).
+    assert not [call for call in calls if call["mutating"]]
+    assert not calls, [call["operation"] for call in calls]
 
 
 def test_the_table_has_at_least_25_distinct_bad_inputs():
@@ -144,20 +187,31 @@ process.stdout.write(JSON.stringify(calls));
 """
 
 
-@pytest.mark.parametrize("app_id", NASTY_APP_IDS)
-def test_printed_snippet_stays_valid_javascript_for_any_app_id(strict_aws, tmp_path, app_id):  # noqa: F811  pylint: disable=redefined-outer-name
-    host = dict(GOOD, ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}",
-                cloudfront_collector_aws_endpoint_url=strict_aws.endpoint, cloudfront_collector_tracker_app_id=app_id)
-    inventory = tmp_path / "inventory.json"
-    inventory.write_text(json.dumps({"qa": {"hosts": {"collector-qa": host}}}))
-    env = client_environ(strict_aws.endpoint, base=os.environ)
-    env.update({"ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-                "ANSIBLE_NOCOLOR": "1", "ANSIBLE_LOCALHOST_WARNING": "0"})
-    proc = subprocess.run(["ansible-playbook", "playbooks/collector.yml", "-i", str(inventory), "-e", "env=qa", "--check"],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+@pytest.fixture(scope="module")
+def snippet_run(strict_aws_server, tmp_path_factory):  # noqa: F811  pylint: disable=redefined-outer-name
+    """One --check run of the collector play, one inventory host per app id: each host's printed report lines.
+    The app id only reaches the report (vars/main.yml), so the run is limited to it (--tags report; the preflight
+    runs whatever the tags, and gives the report what it reads)."""
+    strict_aws_server.reset()
+    strict_aws = StrictAWSFixture(strict_aws_server)
+    hosts = {f"snippet-{index}": dict(GOOD, ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}",
+                                      cloudfront_collector_aws_endpoint_url=strict_aws.endpoint, cloudfront_collector_tracker_app_id=app_id)
+             for index, app_id in enumerate(NASTY_APP_IDS)}
+    inventory = tmp_path_factory.mktemp("snippet") / "inventory.json"
+    inventory.write_text(json.dumps({"qa": {"hosts": hosts}}))
+    proc = subprocess.run(["ansible-playbook", "playbooks/collector.yml", "-i", str(inventory), "-e", "env=qa", "--check", "--tags", "report"],
+                          cwd=REPO, env=playbook_env(strict_aws), capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    tasks = json.loads(proc.stdout)["plays"][-1]["tasks"]
-    lines = next(task["hosts"]["collector-qa"]["msg"] for task in tasks if "JavaScript tracker snippet" in task["task"]["name"])
+    report = json.loads(proc.stdout)
+    return {app_id: [result for name, result in host_results(report, f"snippet-{index}") if "JavaScript tracker snippet" in name]
+            for index, app_id in enumerate(NASTY_APP_IDS)}
+
+
+@pytest.mark.parametrize("app_id", NASTY_APP_IDS)
+def test_printed_snippet_stays_valid_javascript_for_any_app_id(snippet_run, app_id):  # pylint: disable=redefined-outer-name
+    printed = snippet_run[app_id]
+    assert len(printed) == 1, printed
+    lines = printed[0]["msg"]
     tag = lines[lines.index('<script type="text/javascript" async=1>') + 1:lines.index("</script>")]
     script = "\n".join(tag)
     assert "</script" not in script.lower()  # no value can close the page's <script> element

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from tests.functional.test_role_rerun import QUICK, collector, writes_since
-from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
+from tests.strict_aws.pytest_plugin import StrictAWSFixture, strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
 
 PIXEL_BUCKET = "clickstream-pixel-local"
 LOG_BUCKET = "clickstream-logs-local"
@@ -26,15 +26,29 @@ def failure(proc):
     return " ".join(str(failed[-1].get("msg", "")).split())
 
 
-@pytest.fixture
-def built(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
-    """The local collector, built; returns its distribution (id, domain name)."""
+def build(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    """Build the local collector; returns its distribution (id, domain name)."""
     proc = collector(strict_aws, *QUICK)
     assert proc.returncode == 0, proc.stdout[-3000:]
     cloudfront = strict_aws.boto3_client("cloudfront", region="us-east-1")
     items = cloudfront.list_distributions()["DistributionList"]["Items"]
     assert len(items) == 1
     return items[0]
+
+
+@pytest.fixture
+def built(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
+    """The local collector, built for this test alone (which may change it)."""
+    return build(strict_aws)
+
+
+@pytest.fixture(scope="module")
+def built_once(strict_aws_server):  # noqa: F811  pylint: disable=redefined-outer-name
+    """The local collector, built once for the refusals that must leave it as it is (each asserts it wrote nothing):
+    the server (not reset between them) and the distribution."""
+    strict_aws_server.reset()
+    strict_aws = StrictAWSFixture(strict_aws_server)
+    return strict_aws, build(strict_aws)
 
 
 def distributions(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
@@ -72,7 +86,8 @@ def test_renamed_pixel_bucket_is_refused_naming_the_built_collector(strict_aws, 
     assert buckets == {"clickstream-pixel-renamed", LOG_BUCKET}
 
 
-def test_renamed_log_bucket_is_refused_naming_the_bucket_in_use(strict_aws, built):  # noqa: F811  pylint: disable=redefined-outer-name
+def test_renamed_log_bucket_is_refused_naming_the_bucket_in_use(built_once):  # pylint: disable=redefined-outer-name
+    strict_aws, built = built_once  # pylint: disable=redefined-outer-name
     before = len(strict_aws.writes())
     proc = collector(strict_aws, *QUICK, "-e", "cloudfront_collector_log_bucket=clickstream-logs-renamed", report=True)
     assert proc.returncode == 2, proc.stdout[-3000:]
@@ -87,7 +102,8 @@ def test_renamed_log_bucket_is_refused_naming_the_bucket_in_use(strict_aws, buil
     assert writes_since(strict_aws, before) == []
 
 
-def test_region_move_is_refused(strict_aws, built):  # noqa: F811  pylint: disable=redefined-outer-name
+def test_region_move_is_refused(built_once):  # pylint: disable=redefined-outer-name
+    strict_aws = built_once[0]  # pylint: disable=redefined-outer-name
     before = len(strict_aws.writes())
     proc = collector(strict_aws, *QUICK, "-e", "cloudfront_collector_region=eu-west-3", report=True)
     assert proc.returncode == 2, proc.stdout[-3000:]

@@ -5,14 +5,11 @@ The role is run as users run it (``playbooks/collector.yml -e env=local``) again
 tells which AWS calls each run made.
 """
 
-import collections
 import json
 import os
 import pathlib
 import re
 import subprocess
-
-import pytest
 
 from tests.strict_aws.pytest_plugin import strict_aws, strict_aws_server  # noqa: F401  pylint: disable=unused-import
 from tests.strict_aws.server import client_environ
@@ -112,87 +109,3 @@ def test_rerun_is_one_module_run_and_repairs_exactly_what_was_changed_by_hand(st
         before = len(strict_aws.writes())
         again = collector(strict_aws, *QUICK)
         assert again.returncode == 0 and writes_since(strict_aws, before) == [], label
-
-
-def test_rerun_reads_do_not_grow_with_the_account(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
-    """150 other distributions, listed before the collector's: the rerun reads the collector's alone (and 2 list pages)."""
-    cloudfront = strict_aws.boto3_client("cloudfront", region="us-east-1")
-    for index in range(150):
-        cloudfront.create_distribution(DistributionConfig={
-            "CallerReference": f"foreign-{index}", "Comment": f"another site {index}", "Enabled": True,
-            "Origins": {"Quantity": 1, "Items": [{"Id": "o", "DomainName": f"site-{index}.s3.eu-west-1.amazonaws.com",
-                                                  "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
-            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "allow-all",
-                                     "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"}})
-    foreign = {item["Id"] for item in cloudfront.list_distributions(MaxItems="200")["DistributionList"]["Items"]}
-    seen = len(strict_aws.calls())
-    built = collector(strict_aws, *QUICK)
-    assert built.returncode == 0, built.stdout[-3000:]
-    calls = strict_aws.calls()[seen:]
-    assert not [c for c in calls if c["service"] == "cloudfront" and any(f"/{dist_id}" in c["path"] for dist_id in foreign)], (
-        "no foreign distribution is read or written")
-
-    seen = len(strict_aws.calls())
-    rerun = collector(strict_aws, *QUICK)
-    assert rerun.returncode == 0, rerun.stdout[-3000:]
-    cloudfront_reads = collections.Counter(c["operation"] for c in strict_aws.calls()[seen:] if c["service"] == "cloudfront")
-    assert cloudfront_reads == {"ListDistributions": 2, "GetDistribution": 1, "ListTagsForResource": 1, "ListResponseHeadersPolicies": 1}
-
-
-def test_throttled_cloudfront_calls_are_retried(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
-    """One CloudFront call a second for the account, and no SDK retries: the modules' own retries absorb the Throttling."""
-    built = collector(strict_aws, *QUICK)
-    assert built.returncode == 0, built.stdout[-3000:]
-    strict_aws.set_config(cloudfront_rate_limit=1, cloudfront_burst=1)
-    seen = len(strict_aws.calls())
-    rerun = collector(strict_aws, *QUICK, "-e", "cloudfront_collector_price_class=PriceClass_200", env={"AWS_MAX_ATTEMPTS": "1"})
-    assert rerun.returncode == 0, rerun.stdout[-3000:]
-    calls = strict_aws.calls()[seen:]
-    assert [c["rule"] for c in calls if c["fault"]] and {c["rule"] for c in calls if c["fault"]} == {"CloudFrontRateLimit"}
-    assert [c["operation"] for c in calls if c["mutating"] and c["status"] < 400] == ["UpdateDistribution"]
-
-
-def test_deployment_wait_shows_progress_and_a_timeout_says_what_to_do(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
-    no_log_check = ["-e", "cloudfront_collector_verify_logs=false"]
-    built = collector(strict_aws, *no_log_check)
-    assert built.returncode == 0, built.stdout[-3000:]
-
-    strict_aws.set_config(deploy_reads=3)
-    changed = collector(strict_aws, *no_log_check, "-e", "cloudfront_collector_price_class=PriceClass_200")
-    assert changed.returncode == 0, changed.stdout[-3000:]
-    lines = PROGRESS.findall(changed.stdout)
-    statuses = [line[2] for line in lines]
-    assert statuses[-1] == "Deployed" and statuses.count("InProgress") >= 2, changed.stdout[-3000:]
-    elapsed = [seconds(line[3]) for line in lines]
-    assert elapsed == sorted(elapsed) and elapsed[-1] > elapsed[0]
-    assert all(abs(seconds(line[3]) + seconds(line[4]) - 1800) <= 1 for line in lines)  # time left of cloudfront_collector_wait_timeout
-
-    strict_aws.set_config(deploy_reads=1000)
-    timed_out = collector(strict_aws, *no_log_check, "-e", "cloudfront_collector_price_class=PriceClass_All",
-                          "-e", "cloudfront_collector_wait_timeout=3")
-    output = " ".join(timed_out.stdout.split())
-    assert timed_out.returncode == 2, timed_out.stdout[-3000:]
-    lines = PROGRESS.findall(timed_out.stdout)
-    assert len(lines) >= 3 and {line[2] for line in lines} == {"InProgress"}
-    distribution_id, domain = lines[0][0], lines[0][1]
-    assert f"Distribution {distribution_id} ({domain}) was still InProgress after" in output
-    assert "Rerun the role later" in output and "cloudfront_collector_wait_timeout" in output
-    assert "Smoke test" not in output.split(f"Distribution {distribution_id} ({domain}) was still")[1]
-
-
-@pytest.mark.parametrize("smoke", [True, False])
-def test_smoke_test_and_log_check_are_two_module_runs_and_one_log_read(strict_aws, smoke):  # noqa: F811  pylint: disable=redefined-outer-name
-    """The smoke test is one module run (both schemes) and the log check finds each marked request once."""
-    built = collector(strict_aws, "-e", f"cloudfront_collector_smoke_test={str(smoke).lower()}")
-    assert built.returncode == 0, built.stdout[-3000:]
-    rerun = collector(strict_aws, "-e", f"cloudfront_collector_smoke_test={str(smoke).lower()}", report=True)
-    assert rerun.returncode == 0, rerun.stdout[-3000:]
-    runs = module_runs(rerun)
-    assert runs[0].startswith("Preflight | Read the collector")
-    assert runs[1:] == ["Verify | Fetch the pixel through CloudFront, over HTTP and HTTPS",
-                        "Verify logs | Read the logs until the marked requests are there, timeout (s) 3600"]
-    plays = json.loads(rerun.stdout)["plays"]
-    probe = next(t["hosts"]["collector-local"] for t in plays[-1]["tasks"]
-                 if t["task"]["name"].endswith("Verify | Fetch the pixel through CloudFront, over HTTP and HTTPS"))
-    assert [r["scheme"] for r in probe["responses"]] == (["http", "https"] if smoke else ["https"])
-    assert all(r["status"] == 200 and r["matches"] for r in probe["responses"])
