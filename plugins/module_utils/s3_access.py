@@ -186,7 +186,8 @@ def register_s3control_host_hook(client):
 def account_clients(module):
     """(sts, s3control) clients, retried as s3_client() retries; s3control with the IP-endpoint host fix."""
     retry = AWSRetry.jittered_backoff()
-    return session.aws_client(module, "sts", retry_decorator=retry), register_s3control_host_hook(session.aws_client(module, "s3control", retry_decorator=retry))
+    sts = session.aws_client(module, "sts", retry_decorator=retry)
+    return sts, register_s3control_host_hook(session.aws_client(module, "s3control", retry_decorator=retry))
 
 
 def account_public_access_block(s3control, account_id):

@@ -54,7 +54,8 @@ def aws_client(module, service, region=None, retry_decorator=None):
                 session = _SESSIONS[profile] = boto3.session.Session(profile_name=profile)
             client = session.client(service, config=config, region_name=region or module_region, endpoint_url=endpoint_url, **connect)
     except botocore.exceptions.NoRegionError:
-        module.fail_json(msg=f"The {module._name} module requires a region and none was found in configuration, environment variables "  # pylint: disable=protected-access
+        name = module._name  # pylint: disable=protected-access
+        module.fail_json(msg=f"The {name} module requires a region and none was found in configuration, environment variables "
                          "or module parameters: set region (or AWS_REGION)")
     except (ValueError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Couldn't connect to AWS ({service})")

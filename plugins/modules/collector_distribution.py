@@ -15,7 +15,8 @@ description:
   - The distribution is found by its caller reference (its idempotency key). The module builds the desired values of
     the fields it manages, overlays them onto the config AWS returns (so the fields AWS adds and the C(Logging) block,
     which M(clickstream.collectors.cloudfront_logging) manages, are kept) and calls UpdateDistribution only when
-    something differs. O(initial_logging) sets that block once, when the module creates the distribution. A rerun without changes makes no write (and on AWS starts no new deployment).
+    something differs. O(initial_logging) sets that block once, when the module creates the distribution. A rerun
+    without changes makes no write (and on AWS starts no new deployment).
   - Updates send the config's ETag as IfMatch; when someone else updated the distribution meanwhile, the change is
     re-applied to a fresh copy.
   - The default cache behaviour serves HTTP and HTTPS alike (viewer protocol policy C(allow-all); a redirect would log
@@ -190,7 +191,7 @@ options:
     description:
       - Standard logging (legacy) for a distribution the module creates, so that a new collector logs from its first
         request without a second deployment (one CreateDistribution instead of a create and an update).
-      - Used only when the distribution is created. The C(Logging) block of an existing distribution is left as it is:
+      - Used only when the distribution is created. The C(Logging) block of an existing distribution is left as it is;
         M(clickstream.collectors.cloudfront_logging) manages it, and also repairs the log bucket's grants.
       - The log bucket must exist, have ACLs enabled (Object Ownership C(BucketOwnerPreferred)) and be in a region that can
         receive standard logs. CloudFront adds the C(FULL_CONTROL) grant for its C(awslogsdelivery) account to the bucket's
