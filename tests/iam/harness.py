@@ -97,7 +97,9 @@ def _grants(acl: dict[str, Any], owner_id: str) -> list[list[str]]:
     grants = []
     for grant in acl.get("Grants", []):
         grantee = grant["Grantee"]
-        who = grantee.get("URI") or ("owner" if grantee.get("ID") == owner_id else grantee.get("DisplayName") or grantee.get("ID"))
+        # By canonical id: S3 returns a grantee's DisplayName only sometimes (not for a grant put by id alone, and no
+        # longer in most regions), so the same grant added by CloudFront or by cloudfront_logging compares equal.
+        who = grantee.get("URI") or ("owner" if grantee.get("ID") == owner_id else grantee.get("ID"))
         grants.append([who, grant["Permission"]])
     return sorted(grants)
 
