@@ -14,9 +14,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .cloudfront_policies import check_if_match, new_etag
+from .cloudfront_policies import check_if_match, new_etag, with_ns, xml_answer
 from .operations import CLOUDFRONT_PREFIX, Req
-from .xmlutil import CLOUDFRONT_NS, Response, cloudfront_error, parse, text, to_bytes
+from .xmlutil import Response, cloudfront_error, parse, text
 
 SEGMENT = "origin-access-control"
 ORIGIN_TYPES = ("s3", "mediastore", "mediapackagev2", "lambda")
@@ -69,9 +69,9 @@ class OacStore:
         if oac is None:
             return cloudfront_error(404, NO_SUCH, NO_SUCH_MESSAGE, rule="OriginAccessControlExists")
         if len(rest) == 3 and rest[2] == "config" and req.method == "GET":
-            return _xml(200, _with_ns(copy.deepcopy(oac.config)), oac.etag)
+            return xml_answer(200, with_ns(copy.deepcopy(oac.config)), oac.etag)
         if req.method == "GET":
-            return _xml(200, _document(oac), oac.etag)
+            return xml_answer(200, _document(oac), oac.etag)
         if req.method in ("PUT", "DELETE"):
             rejected = check_if_match(req, oac.etag)
             if rejected is not None:
@@ -113,7 +113,7 @@ class OacStore:
             return cloudfront_error(409, "OriginAccessControlAlreadyExists", ALREADY_EXISTS_MESSAGE, rule="OriginAccessControlNameUnique")
         oac = OriginAccessControl(new_oac_id(), new_etag(), config)
         self.items[oac.oac_id] = oac
-        resp = _xml(201, _document(oac), oac.etag)
+        resp = xml_answer(201, _document(oac), oac.etag)
         resp.headers.append(("Location", f"https://cloudfront.amazonaws.com{CLOUDFRONT_PREFIX}{SEGMENT}/{oac.oac_id}"))
         return resp
 
@@ -124,7 +124,7 @@ class OacStore:
         if self._name_taken(text(config, "Name"), other_than=oac.oac_id):
             return cloudfront_error(409, "OriginAccessControlAlreadyExists", ALREADY_EXISTS_MESSAGE, rule="OriginAccessControlNameUnique")
         oac.config, oac.etag = config, new_etag()
-        return _xml(200, _document(oac), oac.etag)
+        return xml_answer(200, _document(oac), oac.etag)
 
     def _list(self, req: Req) -> Response:
         """ListOriginAccessControls: MaxItems per page, NextMarker (the next page's first id), IsTruncated."""
@@ -149,24 +149,11 @@ class OacStore:
                 ET.SubElement(summary, "Id").text = oac.oac_id
                 for tag in ("Description", "Name", "SigningProtocol", "SigningBehavior", "OriginAccessControlOriginType"):
                     ET.SubElement(summary, tag).text = text(oac.config, tag)
-        return _xml(200, _with_ns(root), None)
+        return xml_answer(200, with_ns(root), None)
 
 
 def _document(oac: OriginAccessControl) -> ET.Element:
     root = ET.Element("OriginAccessControl")
     ET.SubElement(root, "Id").text = oac.oac_id
     root.append(copy.deepcopy(oac.config))
-    return _with_ns(root)
-
-
-def _with_ns(root: ET.Element) -> ET.Element:
-    root.set("xmlns", CLOUDFRONT_NS)
-    return root
-
-
-def _xml(status: int, root: ET.Element, etag: str | None) -> Response:
-    data = to_bytes(root)
-    headers = [("Content-Type", "text/xml"), ("Content-Length", str(len(data))), ("x-amzn-RequestId", str(uuid.uuid4()))]
-    if etag:
-        headers.append(("ETag", etag))
-    return Response(status, headers, data)
+    return with_ns(root)

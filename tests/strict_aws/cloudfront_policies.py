@@ -182,9 +182,9 @@ class PolicyStore:
         if policy is None:
             return cloudfront_error(404, kind.no_such, kind.no_such_message, rule="PolicyExists")
         if len(rest) == 3 and rest[2] == "config" and req.method == "GET":
-            return _xml(200, _with_ns(copy.deepcopy(policy.config)), policy.etag)
+            return xml_answer(200, with_ns(copy.deepcopy(policy.config)), policy.etag)
         if req.method == "GET":
-            return _xml(200, _document(kind, policy), policy.etag)
+            return xml_answer(200, _document(kind, policy), policy.etag)
         if req.method in ("PUT", "DELETE"):
             rejected = check_if_match(req, policy.etag)
             if rejected is not None:
@@ -219,7 +219,7 @@ class PolicyStore:
             return cloudfront_error(409, kind.already_exists, kind.already_exists_message, rule="PolicyNameUnique")
         policy = Policy(str(uuid.uuid4()), new_etag(), now_iso(), config)
         self.items[kind.segment][policy.policy_id] = policy
-        resp = _xml(201, _document(kind, policy), policy.etag)
+        resp = xml_answer(201, _document(kind, policy), policy.etag)
         resp.headers.append(("Location", f"https://cloudfront.amazonaws.com{CLOUDFRONT_PREFIX}{kind.segment}/{policy.policy_id}"))
         return resp
 
@@ -230,7 +230,7 @@ class PolicyStore:
         if self._name_taken(kind, text(config, "Name"), other_than=policy.policy_id):
             return cloudfront_error(409, kind.already_exists, kind.already_exists_message, rule="PolicyNameUnique")
         policy.config, policy.etag, policy.last_modified = config, new_etag(), now_iso()
-        return _xml(200, _document(kind, policy), policy.etag)
+        return xml_answer(200, _document(kind, policy), policy.etag)
 
     def _list(self, kind: PolicyKind, req: Req) -> Response:
         """List<Kind>Policies: managed and custom without Type, else the one type; MaxItems per page with
@@ -255,7 +255,7 @@ class PolicyStore:
                 summary = ET.SubElement(items, f"{kind.noun}Summary")
                 ET.SubElement(summary, "Type").text = "managed" if policy.managed else "custom"
                 summary.append(_document(kind, policy, namespace=False))
-        return _xml(200, _with_ns(root), None)
+        return xml_answer(200, with_ns(root), None)
 
 
 def check_if_match(req: Req, etag: str) -> Response | None:
@@ -276,15 +276,15 @@ def _document(kind: PolicyKind, policy: Policy, namespace: bool = True) -> ET.El
     ET.SubElement(root, "Id").text = policy.policy_id
     ET.SubElement(root, "LastModifiedTime").text = policy.last_modified
     root.append(copy.deepcopy(policy.config))
-    return _with_ns(root) if namespace else root
+    return with_ns(root) if namespace else root
 
 
-def _with_ns(root: ET.Element) -> ET.Element:
+def with_ns(root: ET.Element) -> ET.Element:
     root.set("xmlns", CLOUDFRONT_NS)
     return root
 
 
-def _xml(status: int, root: ET.Element, etag: str | None) -> Response:
+def xml_answer(status: int, root: ET.Element, etag: str | None) -> Response:
     data = to_bytes(root)
     headers = [("Content-Type", "text/xml"), ("Content-Length", str(len(data))), ("x-amzn-RequestId", str(uuid.uuid4()))]
     if etag:
