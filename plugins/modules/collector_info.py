@@ -18,7 +18,7 @@ description:
   - Buckets and the distribution are returned with their ownership verdict (whether they carry O(ownership_tags)).
   - With O(compare=true) it also compares each part with the settings given, using the comparisons of the modules that
     would change them, and returns RV(in_sync) - the pixel bucket (with its Object Ownership and Block Public Access)
-    and the log bucket as M(amazon.aws.s3_bucket) keeps them, the log expiry rule as M(community.aws.s3_lifecycle) does,
+    and the log bucket as M(clickstream.collectors.collector_buckets) keeps them, the log expiry rule as M(community.aws.s3_lifecycle) does,
     the pixel and its ACL as M(clickstream.collectors.tracking_pixel) with C(acl) does, the distribution and its response headers
     policy as M(clickstream.collectors.collector_distribution), and logging as M(clickstream.collectors.cloudfront_logging).
     A playbook then runs only the modules of the parts that differ - on a rerun with nothing to change, this module run
@@ -152,7 +152,7 @@ options:
     suboptions:
       policy:
         description:
-          - The bucket policy (JSON), compared as M(amazon.aws.s3_bucket) compares policies.
+          - The bucket policy (JSON), compared as M(clickstream.collectors.collector_buckets) compares policies.
           - C(__ACCOUNT_ID__) in it stands for the caller's account id (read by this module), so that a policy naming the account
             can be compared before the account is known.
         type: json
@@ -566,12 +566,12 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.errors impo
 # What clickstream.collectors.tracking_pixel stores and compares (its CHECKSUM_KEY, MD5_ETAG).
 CHECKSUM_KEY = "pixel-sha256"
 MD5_ETAG = re.compile(r"^[0-9a-f]{32}$")
-# The log bucket as the role's amazon.aws.s3_bucket task keeps it.
+# The log bucket as the role's collector_buckets task keeps it.
 LOG_BUCKET_PUBLIC_ACCESS = dict((flag, True) for flag in s3_access.PUBLIC_ACCESS_BLOCK_FLAGS)
 LOG_BUCKET_OWNERSHIP = "BucketOwnerPreferred"
 LOG_BUCKET_ENCRYPTION = "AES256"
 PIXEL_ACL = "public-read"
-# The pixel bucket as the role's amazon.aws.s3_bucket task keeps it: ACLs enabled, public ACLs neither blocked nor ignored,
+# The pixel bucket as the role's collector_buckets task keeps it: ACLs enabled, public ACLs neither blocked nor ignored,
 # public policies still blocked.
 PIXEL_BUCKET_OWNERSHIP = "BucketOwnerPreferred"
 PIXEL_BUCKET_PUBLIC_ACCESS = {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
@@ -725,7 +725,7 @@ def tags_differ(current, wanted):
 
 
 def bucket_differences(bucket, wanted_tags):
-    """The pixel bucket as amazon.aws.s3_bucket keeps it (name, tags)."""
+    """A bucket as collector_buckets keeps it (name, tags)."""
     if not bucket.get("exists"):
         return [f"bucket {bucket['name']} does not exist"]
     if not bucket.get("accessible"):
@@ -734,7 +734,7 @@ def bucket_differences(bucket, wanted_tags):
 
 
 def log_bucket_differences(bucket, wanted_tags, policy, ownership=LOG_BUCKET_OWNERSHIP):
-    """The log bucket as the role's amazon.aws.s3_bucket task keeps it."""
+    """The log bucket as the role's collector_buckets task keeps it."""
     differences = bucket_differences(bucket, wanted_tags)
     if not bucket.get("exists") or not bucket.get("accessible"):
         return differences
@@ -793,7 +793,7 @@ def pixel_differences(pixel, content, content_type, cache_control):
 
 
 def pixel_bucket_differences(bucket, wanted_tags, mode="public_acl"):
-    """The pixel bucket as the role's amazon.aws.s3_bucket task keeps it (tags, Object Ownership, Block Public Access)."""
+    """The pixel bucket as the role's collector_buckets task keeps it (tags, Object Ownership, Block Public Access)."""
     differences = bucket_differences(bucket, wanted_tags)
     if not bucket.get("exists") or not bucket.get("accessible"):
         return differences

@@ -85,9 +85,13 @@ def test_check_mode_of_the_switch_to_oac_is_truthful_and_writes_nothing(strict_a
     checked = collector(strict_aws, *OAC, "--check", "--diff")
     assert checked.returncode == 0, checked.stdout[-3000:]
     assert writes_since(strict_aws, before) == []
-    for task in ("Buckets | Pixel bucket", "Distribution | Serve the pixel", "Distribution | Pixel bucket policy"):
-        assert any(line.startswith("TASK") and task in line for line in checked.stdout.splitlines()), task
-    assert "Would update the pixel bucket" in checked.stdout and "Object Ownership is BucketOwnerPreferred, not BucketOwnerEnforced" in checked.stdout
+    lines = checked.stdout.splitlines()
+    for task in ("Buckets | The pixel bucket", "Distribution | Serve the pixel", "Distribution | Pixel bucket policy"):
+        assert any(line.startswith("TASK") and task in line for line in lines), task
+    # collector_buckets' diff: the pixel bucket's ownership and Block Public Access, before and after
+    diff = [line.replace(" ", "") for line in lines if line.startswith(("-", "+"))]
+    assert '-"object_ownership":"BucketOwnerPreferred",' in diff and '+"object_ownership":"BucketOwnerEnforced",' in diff, lines[-200:]
+    assert '-"BlockPublicAcls":false,' in diff and '+"BlockPublicAcls":true,' in diff
 
 
 def test_account_block_public_access_stops_public_acl_not_oac(strict_aws):  # noqa: F811  pylint: disable=redefined-outer-name
