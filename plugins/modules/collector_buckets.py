@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: collector_buckets
 short_description: Create S3 buckets and keep their ownership, Block Public Access, encryption, policy and tags, in one run
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - Keeps each bucket of O(buckets) as given - created where it does not exist, and for each setting given, that setting as
     given. A setting left out is not managed.
