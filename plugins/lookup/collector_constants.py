@@ -38,11 +38,12 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.clickstream.collectors.plugins.module_utils import cloudfront
+# facts, not cloudfront: this runs in every worker that templates the role's preflight, and cloudfront imports boto3
+from ansible_collections.clickstream.collectors.plugins.module_utils import facts
 
 CONSTANTS = {
-    "standard_logging_unsupported_regions": list(cloudfront.STANDARD_LOGGING_UNSUPPORTED_REGIONS),
-    "acm_certificate_arn_pattern": cloudfront.ACM_CERTIFICATE_ARN_PATTERN,
+    "standard_logging_unsupported_regions": list(facts.STANDARD_LOGGING_UNSUPPORTED_REGIONS),
+    "acm_certificate_arn_pattern": facts.ACM_CERTIFICATE_ARN_PATTERN,
 }
 
 

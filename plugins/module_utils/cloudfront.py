@@ -38,30 +38,7 @@ CLOUDFRONT_REGION = "us-east-1"
 CACHING_OPTIMIZED_POLICY_ID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 # How many times an update re-reads the config and retries after 412 PreconditionFailed.
 MAX_UPDATE_ATTEMPTS = 5
-# Source: AWS CloudFront Developer Guide, "Standard logging (legacy)", section "Choose an Amazon S3
-# bucket for your standard logs": buckets in these regions cannot receive legacy standard logs
-# (the first five are documented; the later opt-in regions are excluded as well). Standard logging v2
-# (CloudWatch Logs vended delivery) can deliver there.
-STANDARD_LOGGING_UNSUPPORTED_REGIONS = (
-    "af-south-1",
-    "ap-east-1",
-    "ap-southeast-3",
-    "eu-south-1",
-    "me-south-1",
-    "me-central-1",
-    "ap-south-2",
-    "ap-southeast-4",
-    "eu-south-2",
-    "eu-central-2",
-    "il-central-1",
-    "ca-west-1",
-    "ap-southeast-5",
-    "mx-central-1",
-    "ap-southeast-7",
-)
 LOG_BUCKET_DOMAIN_SUFFIX = ".s3.amazonaws.com"
-# CloudFront only uses ACM certificates from us-east-1 (any partition's ARN prefix).
-ACM_CERTIFICATE_ARN_PATTERN = r"^arn:aws[a-z-]*:acm:us-east-1:"
 # Legacy cache settings AWS omits when a cache policy is attached (moto returns them anyway).
 LEGACY_CACHE_KEYS = ("ForwardedValues", "MinTTL", "DefaultTTL", "MaxTTL")
 # The order in which AWS returns AllowedMethods/CachedMethods items, whatever order was sent (real
