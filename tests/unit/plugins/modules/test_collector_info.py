@@ -21,6 +21,7 @@ import pytest
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
 from ansible_collections.clickstream.collectors.plugins.modules import cloudfront_logging
 from ansible_collections.clickstream.collectors.plugins.modules import collector_distribution
+from ansible_collections.clickstream.collectors.plugins.modules import collector_buckets
 from ansible_collections.clickstream.collectors.plugins.modules import collector_info
 from ansible_collections.clickstream.collectors.plugins.modules import tracking_pixel
 from ansible_collections.clickstream.collectors.tests.unit.plugins.modules import aws_responses
@@ -114,7 +115,7 @@ def test_pixel_as_uploaded_is_in_sync_and_a_missing_one_is_not():
 
 
 # ---------------------------------------------------------------------------------------------
-# The pixel's ACL: agreement with tracking_pixel (acl: public-read); the pixel bucket's settings as s3_bucket keeps them
+# The pixel's ACL: agreement with tracking_pixel (acl: public-read); the pixel bucket's settings as collector_buckets keeps them
 # ---------------------------------------------------------------------------------------------
 
 ACL_CASES = [
@@ -143,7 +144,7 @@ def test_a_missing_pixel_has_no_acl_difference_of_its_own():
     (pixel_bucket(pab=dict(ALL_ON)), "Block Public Access differs (BlockPublicAcls, IgnorePublicAcls)"),
     (pixel_bucket(pab=dict(ALL_OFF)), "Block Public Access differs (BlockPublicPolicy, RestrictPublicBuckets)"),
 ])
-def test_pixel_bucket_settings_as_the_s3_bucket_task_keeps_them(bucket, difference):
+def test_pixel_bucket_settings_as_the_bucket_task_keeps_them(bucket, difference):
     assert collector_info.pixel_bucket_differences(pixel_bucket(), OWNERSHIP) == []
     assert difference in collector_info.pixel_bucket_differences(bucket, OWNERSHIP)
 
@@ -264,7 +265,7 @@ def test_log_bucket_differences(changes, difference):
     assert difference in collector_info.log_bucket_differences(log_bucket(**changes), OWNERSHIP, json.dumps(POLICY))
 
 
-def test_policy_compared_as_s3_bucket_compares_it():
+def test_policy_compared_as_collector_buckets_compares_it():
     """Key order and a Resource list order are no difference (amazon.aws compare_policies)."""
     reordered = json.loads(json.dumps(POLICY))
     reordered["Statement"][0]["Resource"].reverse()
@@ -297,3 +298,43 @@ def test_pixel_result_carries_the_checksum_a_smoke_test_expects():
     result = collector_info.pixel_result(pixel_read(), PIXEL)
     assert result["desired_sha256"] == hashlib.sha256(PIXEL).hexdigest() == PIXEL_SHA256
     assert result["grants"][1] == {"grantee": {"type": "Group", "uri": ALL_USERS}, "permission": "READ"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The preflight's bucket verdicts agree with collector_buckets, which the role runs when they say a bucket differs: a
+# bucket collector_buckets would leave alone is in sync, and one it would write to is not.
+# ---------------------------------------------------------------------------------------------
+
+PIXEL_SPEC = {"object_ownership": "BucketOwnerPreferred", "encryption": None, "policy": None, "tags": {}, "purge_tags": True,
+              "public_access": {"block_public_acls": False, "ignore_public_acls": False, "block_public_policy": True, "restrict_public_buckets": True}}
+LOG_SPEC = {"object_ownership": "BucketOwnerPreferred", "encryption": "AES256", "policy": json.dumps(POLICY), "tags": {}, "purge_tags": True,
+            "public_access": {"block_public_acls": True, "ignore_public_acls": True, "block_public_policy": True, "restrict_public_buckets": True}}
+
+
+def _as_collector_buckets_reads(bucket):
+    return {"tags": bucket["tags"], "object_ownership": bucket["object_ownership"], "public_access": bucket["public_access_block"],
+            "encryption": bucket.get("encryption"), "policy": bucket.get("policy")}
+
+
+@pytest.mark.parametrize("bucket", [
+    pixel_bucket(),
+    pixel_bucket(tags={"managed-by": "clickstream.collectors"}),
+    pixel_bucket(ownership="BucketOwnerEnforced"),
+    pixel_bucket(pab=dict(ALL_ON)),
+    pixel_bucket(pab=dict(ALL_OFF)),
+], ids=["in-sync", "tags", "ownership", "all-flags-on", "all-flags-off"])
+def test_pixel_bucket_verdict_agrees_with_collector_buckets(bucket):
+    spec = dict(PIXEL_SPEC, tags=dict(OWNERSHIP))
+    writes = collector_buckets.differences(_as_collector_buckets_reads(bucket), collector_buckets.wanted_settings(spec), True)
+    assert bool(collector_info.pixel_bucket_differences(bucket, OWNERSHIP)) == bool(writes), writes
+
+
+@pytest.mark.parametrize("changes", [
+    {}, {"encryption": None}, {"public_access_block": dict(ALL_OFF)}, {"object_ownership": "BucketOwnerEnforced"},
+    {"policy": None}, {"policy": dict(POLICY, Statement=[dict(POLICY["Statement"][0], Sid="Other")])}, {"tags": {}},
+], ids=["in-sync", "encryption", "flags", "ownership", "no-policy", "other-policy", "tags"])
+def test_log_bucket_verdict_agrees_with_collector_buckets(changes):
+    bucket = log_bucket(**changes)
+    spec = dict(LOG_SPEC, tags=dict(OWNERSHIP))
+    writes = collector_buckets.differences(_as_collector_buckets_reads(bucket), collector_buckets.wanted_settings(spec), True)
+    assert bool(collector_info.log_bucket_differences(bucket, OWNERSHIP, POLICY)) == bool(writes), writes
