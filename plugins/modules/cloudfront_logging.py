@@ -193,7 +193,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.s3 import put_s3_bucket
 from ansible_collections.amazon.aws.plugins.module_utils.s3 import validate_bucket_name
 
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import LOG_BUCKET_DOMAIN_SUFFIX
-from ansible_collections.clickstream.collectors.plugins.module_utils.facts import STANDARD_LOGGING_UNSUPPORTED_REGIONS
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution_id
@@ -204,6 +203,7 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront 
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
+from ansible_collections.clickstream.collectors.plugins.module_utils.facts import STANDARD_LOGGING_UNSUPPORTED_REGIONS
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import LOG_DELIVERY_CANONICAL_IDS
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import add_grants
 from ansible_collections.clickstream.collectors.plugins.module_utils.s3_access import get_object_ownership

@@ -462,7 +462,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.clickstream.collectors.plugins.module_utils.facts import ACM_CERTIFICATE_ARN_PATTERN
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import create_distribution_with_tags
@@ -498,6 +497,7 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.errors impo
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import CollectorError
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
+from ansible_collections.clickstream.collectors.plugins.module_utils.facts import ACM_CERTIFICATE_ARN_PATTERN
 
 # The fix for each CloudFront error code, in the user's terms (formatted with the call's arguments, ``module`` among them).
 FIXES = {

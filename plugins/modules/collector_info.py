@@ -538,7 +538,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.s3 import head_s3_objec
 from ansible_collections.clickstream.collectors.plugins.module_utils import log_delivery
 from ansible_collections.clickstream.collectors.plugins.module_utils import s3_access
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import CACHING_OPTIMIZED_POLICY_ID
-from ansible_collections.clickstream.collectors.plugins.module_utils.facts import STANDARD_LOGGING_UNSUPPORTED_REGIONS
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import cloudfront_client
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import desired_logging
 from ansible_collections.clickstream.collectors.plugins.module_utils.cloudfront import find_distribution
@@ -562,6 +561,7 @@ from ansible_collections.clickstream.collectors.plugins.module_utils.distributio
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ACCESS_DENIED
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import ErrorHandler
 from ansible_collections.clickstream.collectors.plugins.module_utils.errors import fail
+from ansible_collections.clickstream.collectors.plugins.module_utils.facts import STANDARD_LOGGING_UNSUPPORTED_REGIONS
 
 # What clickstream.collectors.tracking_pixel stores and compares (its CHECKSUM_KEY, MD5_ETAG).
 CHECKSUM_KEY = "pixel-sha256"

@@ -69,7 +69,7 @@ def _plain(name):
     return {"plain_pixel_bucket": f"{name}-pixel", "plain_log_bucket": f"{name}-logs"}
 
 
-def write_inventory(directory, collectors, repeat=3):
+def write_inventory(directory, collectors, repeat=5):
     """One group per measured set: ours (smoke test off and on) and plain, one collector or a fleet."""
     fleet = [f"{index:02d}" for index in range(1, collectors + 1)]
     groups = {
