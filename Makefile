@@ -80,7 +80,8 @@ benchmark: install ## the role beside a plain playbook on the strict local AWS, 
 .PHONY: artifact ee
 
 artifact: install ## the Galaxy tarball installed alone: file list, ansible-doc, the FQCN playbook; changelog release; versions
-	$(PYTEST) tests/packaging/test_artifact.py tests/packaging/test_release.py tests/packaging/test_ansible_test_pip.py
+	$(PYTEST) tests/packaging/test_artifact.py tests/packaging/test_release.py tests/packaging/test_ansible_test_pip.py \
+		tests/packaging/test_action_groups.py
 
 ee: install ## the execution environment: ansible-builder create gives a complete build context
 	$(PYTEST) tests/packaging/test_execution_environment.py
