@@ -5,7 +5,7 @@
 
 """AWS facts the modules check against and the role's preflight checks before any module runs.
 
-No imports: the ``collector_constants`` lookup reads them on the controller, in each task's worker process, where
+No imports: the ``collector_input_problems`` filter reads them on the controller, in a task's worker process, where
 importing ``module_utils.cloudfront`` (botocore, boto3 through amazon.aws) would cost about 0.2 s per task.
 """
 

@@ -2,7 +2,7 @@
 
 The sources: botocore's endpoint data (the regions AWS has), AWS's documentation (quoted below with its address)
 and Snowplow's pixel (the digests in ../shared/reference/aws-facts.md, "The tracking pixel"). The module constant
-is the collection's own statement of each fact; the role's preflight reads it (the collector_constants lookup) and the
+is the collection's own statement of each fact; the role's preflight reads it (the collector_input_problems filter) and the
 strict local AWS, which plays AWS's side, keeps its own copy.
 """
 
@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 import botocore.session
-import yaml
 
 from tests.strict_aws.cloudfront_rules import NO_STANDARD_LOGGING_REGIONS
 
@@ -22,7 +21,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / ".collections"))
 
 # pylint: disable-next=wrong-import-position
-from ansible_collections.clickstream.collectors.plugins.lookup.collector_constants import LookupModule  # noqa: E402
+from ansible_collections.clickstream.collectors.plugins.filter import collector_input_problems  # noqa: E402
 # pylint: disable-next=wrong-import-position
 from ansible_collections.clickstream.collectors.plugins.module_utils.facts import ACM_CERTIFICATE_ARN_PATTERN  # noqa: E402
 # pylint: disable-next=wrong-import-position
@@ -57,16 +56,15 @@ def test_regions_without_standard_logging_against_aws():
 
 
 def test_the_role_and_the_strict_aws_use_the_module_constants():
-    """The role's preflight reads the modules' constants (the collector_constants lookup); the strict AWS keeps its own
-    list, as AWS's side, which must agree."""
-    role_vars = yaml.safe_load((REPO / "roles" / "cloudfront_collector" / "vars" / "main.yml").read_text())
-    lookup = LookupModule()
-    regions = role_vars["_cloudfront_collector_no_legacy_logging_regions"]
-    assert "query('clickstream.collectors.collector_constants', 'standard_logging_unsupported_regions')" in regions
-    assert lookup.run(["standard_logging_unsupported_regions"]) == list(STANDARD_LOGGING_UNSUPPORTED_REGIONS)
-    pattern = role_vars["_cloudfront_collector_acm_certificate_arn_pattern"]
-    assert "query('clickstream.collectors.collector_constants', 'acm_certificate_arn_pattern')" in pattern
-    assert lookup.run(["acm_certificate_arn_pattern"]) == [ACM_CERTIFICATE_ARN_PATTERN]
+    """The role's input checks use the modules' constants (no copy in the role); the strict AWS keeps its own list, as
+    AWS's side, which must agree."""
+    role = "\n".join(path.read_text() for part in ("tasks", "vars", "defaults")
+                     for path in (REPO / "roles" / "cloudfront_collector" / part).glob("*.yml"))
+    copied = [region for region in STANDARD_LOGGING_UNSUPPORTED_REGIONS if region in role and not region.startswith("eu-")]
+    assert not copied, f"the role keeps its own list of regions without standard logging: {copied}"
+    assert "acm:us-east-1" not in role, "the role keeps its own certificate ARN pattern"
+    assert collector_input_problems.facts.STANDARD_LOGGING_UNSUPPORTED_REGIONS is STANDARD_LOGGING_UNSUPPORTED_REGIONS
+    assert collector_input_problems.facts.ACM_CERTIFICATE_ARN_PATTERN is ACM_CERTIFICATE_ARN_PATTERN
     assert NO_STANDARD_LOGGING_REGIONS == set(STANDARD_LOGGING_UNSUPPORTED_REGIONS), "the strict local AWS models other regions"
 
 
@@ -76,11 +74,11 @@ def test_default_pixel_is_snowplows_gif():
     assert pixel[:6] == b"GIF89a" and struct.unpack("<HH", pixel[6:10]) == (1, 1) and pixel[-1:] == b";"
 
 
-def test_the_lookup_does_not_import_boto3():
-    """The role's preflight templates the lookup in each task's worker process on the controller: importing botocore and
-    boto3 there (through module_utils.cloudfront) cost about 0.2 s per task that read these facts."""
-    code = ("import sys; from ansible_collections.clickstream.collectors.plugins.lookup.collector_constants import LookupModule; "
-            "LookupModule().run(['standard_logging_unsupported_regions', 'acm_certificate_arn_pattern']); "
+def test_the_input_checks_do_not_import_boto3():
+    """The role's preflight runs the filter in a worker process on the controller: importing botocore and boto3 there
+    (through module_utils.cloudfront) would cost about 0.2 s per run."""
+    code = ("import sys; from ansible_collections.clickstream.collectors.plugins.filter.collector_input_problems import FilterModule; "
+            "FilterModule().filters(); "
             "print(sorted(name for name in ('boto3', 'botocore') if name in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(REPO / ".collections")),
                           capture_output=True, text=True, check=True)
