@@ -127,7 +127,8 @@ import json
 import re
 from collections.abc import Mapping
 
-# facts, not cloudfront: this runs in a worker process on the controller, and cloudfront imports boto3
+# facts and athena (Glue names), not cloudfront: this runs in a worker process on the controller, and cloudfront imports boto3
+from ansible_collections.clickstream.collectors.plugins.module_utils import athena as athena_names
 from ansible_collections.clickstream.collectors.plugins.module_utils import facts
 
 NOTHING_CHANGED = "Nothing was changed."
@@ -149,8 +150,6 @@ BUCKET_NAME_RULES = (
 ORIGIN_PATTERN = re.compile(r"^https?://([*][.])?[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 # Domain names (a leading *. for a wildcard alias), as CloudFront accepts them in Aliases.
 ALIAS_PATTERN = re.compile(r"^([*][.])?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?[.])+[A-Za-z]{2,63}$")
-# Glue database names, as Athena takes them.
-GLUE_DATABASE_PATTERN = re.compile(r"^[a-z0-9_]{1,255}$")
 # Tags (S3 and CloudFront): at most 50 per resource; key 1-128 characters, value 0-256, no aws: prefix (reserved), letters,
 # numbers, spaces and _ . : / = + - @ only (aws-facts.md, "Limits users hit with bad input").
 TAG_LIMIT = 50
@@ -257,7 +256,7 @@ def athena(inputs):
         return None
     if not inputs["logging"]:
         return f"{V}athena needs access logs to query: turn {V}logging on, or {V}athena off. {NOTHING_CHANGED}"
-    if not GLUE_DATABASE_PATTERN.match(_text(inputs["athena_database"])):
+    if not athena_names.NAME_PATTERN.match(_text(inputs["athena_database"])):
         return (f"{V}athena_database {inputs['athena_database']} is not a Glue database name for Athena: use lower-case letters, "
                 f"digits and underscores. {NOTHING_CHANGED}")
     return None
